@@ -1,0 +1,21 @@
+// Strict decoding: the well-formedness scan first, then cbor-x (its no-eval build: the device has
+// no compiler, so no code generation) with maps kept as Map and records off.
+
+import { Decoder, Tag } from 'cbor-x/index-no-eval';
+import { checkWellFormed, type WellFormedOptions } from './wellformed.js';
+
+const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });
+
+export { Tag };
+
+export type StrictDecodeResult = { ok: true; value: unknown } | { ok: false; error: string };
+
+export function decodeStrict(bytes: Uint8Array, options: WellFormedOptions = {}): StrictDecodeResult {
+  const error = checkWellFormed(bytes, options);
+  if (error !== undefined) return { ok: false, error };
+  try {
+    return { ok: true, value: decoder.decode(bytes) };
+  } catch (e) {
+    return { ok: false, error: 'cbor-x: ' + String((e as Error)?.message ?? e) };
+  }
+}

@@ -1,0 +1,88 @@
+// The ticket verifier: bytes and the lock's context in, a decision out. It never throws and never
+// grants by default: every path that is not an explicit grant is a refusal with a stable reason.
+// Order matters: structure, then the issuer's signature, and only then the claims it vouches for.
+
+import { bytesEqual } from './bytes.js';
+import { verifyEd25519 } from './ed25519.js';
+import type { TicketReason } from './reasons.js';
+import { sign1Input } from './sig-structure.js';
+import { parseClaims, parseEnvelope, type TicketClaims } from './ticket.js';
+
+export const DEFAULT_SKEW_SECONDS = 60;
+export const DEFAULT_MAX_WINDOW_SECONDS = 24 * 60 * 60;
+
+export interface TrustedIssuer {
+  /** The COSE kid the issuer puts in its tickets (for a JWK key, the UTF-8 bytes of its kid). */
+  kid: Uint8Array;
+  /** Ed25519 public key, 32 bytes. */
+  publicKey: Uint8Array;
+}
+
+export interface VerifyContext {
+  /** This lock's ID (address/door) as provisioned; compared byte for byte with `aud`. */
+  lockId: string;
+  issuers: readonly TrustedIssuer[];
+  /** The lock's clock, unix seconds. */
+  now: number;
+  /** Tolerated clock difference, seconds (default 60). */
+  skewSeconds?: number;
+  /** Longest `exp − nbf` the lock accepts, seconds (default 24 h). */
+  maxWindowSeconds?: number;
+}
+
+export type Decision =
+  | { granted: true; claims: TicketClaims; kid: Uint8Array }
+  | { granted: false; reason: TicketReason; detail: string };
+
+const refuse = (reason: TicketReason, detail: string): Decision => ({ granted: false, reason, detail });
+
+export function verifyTicket(bytes: Uint8Array, context: VerifyContext): Decision {
+  try {
+    return decide(bytes, context);
+  } catch (error) {
+    return refuse('internal-error', String((error as Error)?.message ?? error));
+  }
+}
+
+function contextProblem(c: VerifyContext): string | undefined {
+  if (c === null || typeof c !== 'object') return 'context missing';
+  if (typeof c.lockId !== 'string' || c.lockId.length === 0) return 'lockId missing';
+  if (!Array.isArray(c.issuers)) return 'issuers must be an array';
+  if (!Number.isSafeInteger(c.now)) return 'now must be integer seconds';
+  const skew = c.skewSeconds ?? DEFAULT_SKEW_SECONDS;
+  const window = c.maxWindowSeconds ?? DEFAULT_MAX_WINDOW_SECONDS;
+  if (!Number.isSafeInteger(skew) || skew < 0) return 'skewSeconds must be a non-negative integer';
+  if (!Number.isSafeInteger(window) || window <= 0) return 'maxWindowSeconds must be a positive integer';
+  return undefined;
+}
+
+function decide(bytes: Uint8Array, context: VerifyContext): Decision {
+  const problem = contextProblem(context);
+  if (problem !== undefined) return refuse('internal-error', 'bad verify context: ' + problem);
+  if (!(bytes instanceof Uint8Array)) return refuse('malformed', 'ticket is not bytes');
+
+  const envelope = parseEnvelope(bytes);
+  if (!envelope.ok) return refuse(envelope.reason, envelope.detail);
+  const { kid, protectedBytes, payload, signature } = envelope.value;
+
+  const issuer = context.issuers.find((i) => bytesEqual(i.kid, kid));
+  if (issuer === undefined) return refuse('unknown-issuer', 'no trusted key for this kid');
+  if (!verifyEd25519(signature, sign1Input(protectedBytes, payload), issuer.publicKey)) {
+    return refuse('bad-signature', 'signature does not verify under the issuer key');
+  }
+
+  const parsed = parseClaims(payload);
+  if (!parsed.ok) return refuse(parsed.reason, parsed.detail);
+  const claims = parsed.value;
+  if (claims.aud !== context.lockId) return refuse('wrong-lock', `ticket is for "${claims.aud}"`);
+
+  const now = context.now;
+  const skew = context.skewSeconds ?? DEFAULT_SKEW_SECONDS;
+  const maxWindow = context.maxWindowSeconds ?? DEFAULT_MAX_WINDOW_SECONDS;
+  if (claims.exp - claims.nbf > maxWindow) return refuse('window-too-long', `window ${claims.exp - claims.nbf} s > ${maxWindow} s`);
+  // iat before nbf: a ticket issued "in the future" says more about the lock's clock than nbf does.
+  if (claims.iat > now + skew) return refuse('issued-in-future', `iat ${claims.iat} > now ${now} + ${skew}`);
+  if (now < claims.nbf - skew) return refuse('not-yet-valid', `now ${now} < nbf ${claims.nbf} - ${skew}`);
+  if (now > claims.exp + skew) return refuse('expired', `now ${now} > exp ${claims.exp} + ${skew}`);
+  return { granted: true, claims, kid };
+}

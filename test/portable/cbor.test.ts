@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import { checkWellFormed, decodeStrict, fromHex } from '../../src/index.js';
+
+const hex = (h: string): Uint8Array => fromHex(h.replace(/\s/g, '')) as Uint8Array;
+
+describe('strict CBOR', () => {
+  const cases: [string, string, string | undefined][] = [
+    ['small map with int and text keys', 'a2 01 02 61 61 03', undefined],
+    ['nested arrays and byte strings', '82 43 010203 81 40', undefined],
+    ['false, true, null', '83 f4 f5 f6', undefined],
+    ['half, single and double floats', '83 f9 3c00 fa 3f800000 fb 3ff0000000000000', undefined],
+    ['duplicate integer key', 'a2 01 00 01 00', 'duplicate map key'],
+    ['duplicate text key', 'a2 61 61 00 61 61 01', 'duplicate map key'],
+    ['same key, non-preferred encoding', 'a2 01 00 18 01 00', 'duplicate map key'],
+    ['byte-string map key', 'a1 41 00 00', 'map key is not an integer or text'],
+    ['indefinite array', '9f 01 ff', 'indefinite length'],
+    ['indefinite byte string', '5f 41 00 ff', 'indefinite length'],
+    ['reserved additional info', '1c', 'reserved additional information'],
+    ['truncated uint', '19 01', 'truncated'],
+    ['truncated byte string', '45 0102', 'truncated'],
+    ['array missing items', '83 01 02', 'truncated'],
+    ['trailing bytes', '01 02', 'trailing bytes'],
+    ['nested tag', '81 c1 01', 'unexpected tag'],
+    ['undefined', 'f7', 'unsupported simple value'],
+    ['one-byte simple', 'f8 20', 'unsupported simple value'],
+    ['stray break', 'ff', 'indefinite length'],
+    ['overlong UTF-8', '62 c0 af', 'invalid UTF-8'],
+    ['UTF-16 surrogate in UTF-8', '63 eda080', 'invalid UTF-8'],
+    ['truncated UTF-8', '62 e282', 'invalid UTF-8'],
+    ['integer beyond 2^53', '1b 0020000000000000', 'integer or length beyond 2^53-1'],
+    ['huge declared length', '5b ffffffffffffffff', 'integer or length beyond 2^53-1'],
+    ['empty input', '', 'truncated'],
+  ];
+  for (const [name, input, error] of cases) {
+    it(`${error === undefined ? 'accepts' : 'refuses'} ${name}`, () => {
+      expect(checkWellFormed(hex(input))).to.equal(error);
+    });
+  }
+
+  it('bounds nesting depth', () => {
+    const deep = new Uint8Array(20).fill(0x81);
+    expect(checkWellFormed(Uint8Array.from([...deep, 0x01]))).to.equal('nesting too deep');
+    expect(checkWellFormed(Uint8Array.from([...deep.subarray(0, 8), 0x01]))).to.equal(undefined);
+  });
+
+  it('allows a tag only where asked, and only that tag', () => {
+    expect(checkWellFormed(hex('d2 80'), { topLevelTag: 18 })).to.equal(undefined);
+    expect(checkWellFormed(hex('d1 80'), { topLevelTag: 18 })).to.equal('expected tag 18');
+    expect(checkWellFormed(hex('80'), { topLevelTag: 18 })).to.equal('expected tag 18');
+    expect(checkWellFormed(hex('d2 d2 80'), { topLevelTag: 18 })).to.equal('unexpected tag');
+  });
+
+  it('decodes accepted input into Maps, byte strings and text', () => {
+    const result = decodeStrict(hex('a2 01 43 010203 62 6869 f5'));
+    expect(result.ok).to.equal(true);
+    const map = (result as { value: Map<unknown, unknown> }).value;
+    expect(map).to.be.instanceOf(Map);
+    expect(Array.from(map.get(1) as Uint8Array)).to.deep.equal([1, 2, 3]);
+    expect(map.get('hi')).to.equal(true);
+  });
+
+  it('never throws on random bytes', () => {
+    let state = 12345;
+    const next = () => (state = (state * 1103515245 + 12345) % 2147483648) & 255;
+    for (let n = 0; n < 2000; n++) {
+      const bytes = Uint8Array.from({ length: next() % 40 }, next);
+      const result = decodeStrict(bytes);
+      expect(typeof result.ok).to.equal('boolean');
+    }
+  });
+});

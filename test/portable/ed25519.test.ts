@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import nacl from 'tweetnacl';
+import { fromHex, verifyEd25519 } from '../../src/index.js';
+import rfc8032 from '../vectors/rfc8032-ed25519.json' with { type: 'json' };
+import wycheproof from '../vectors/wycheproof/ed25519_test.json' with { type: 'json' };
+
+const hex = (h: string): Uint8Array => fromHex(h) as Uint8Array;
+
+describe('Ed25519 (strict RFC 8032 / FIPS 186-5)', () => {
+  it('agrees with every Wycheproof ed25519_test.json vector', () => {
+    let valid = 0;
+    let invalid = 0;
+    const disagreements: string[] = [];
+    for (const group of wycheproof.testGroups) {
+      const pk = hex(group.publicKey.pk);
+      for (const t of group.tests) {
+        const ok = verifyEd25519(hex(t.sig), hex(t.msg), pk);
+        if (ok !== (t.result === 'valid')) disagreements.push(`tcId ${t.tcId} (${t.flags.join(',')})`);
+        if (t.result === 'valid') valid++;
+        else invalid++;
+      }
+    }
+    expect(disagreements).to.deep.equal([]);
+    expect(valid + invalid).to.equal(wycheproof.numberOfTests);
+    expect(valid).to.equal(88);
+    expect(invalid).to.equal(63);
+  });
+
+  it('verifies every RFC 8032 §7.1 vector, and refuses each with one bit flipped', () => {
+    for (const v of rfc8032.vectors) {
+      const sig = hex(v.signature);
+      expect(verifyEd25519(sig, hex(v.message), hex(v.publicKey)), v.name).to.equal(true);
+      const bad = sig.slice();
+      bad[5] ^= 1;
+      expect(verifyEd25519(bad, hex(v.message), hex(v.publicKey)), v.name).to.equal(false);
+    }
+    expect(rfc8032.vectors.length).to.equal(5);
+  });
+
+  it('agrees with tweetnacl (the host-side oracle) on RFC 8032 keys and signatures', () => {
+    for (const v of rfc8032.vectors) {
+      const pair = nacl.sign.keyPair.fromSeed(hex(v.secretKey));
+      expect(Array.from(pair.publicKey)).to.deep.equal(Array.from(hex(v.publicKey)));
+      const sig = nacl.sign.detached(hex(v.message), pair.secretKey);
+      expect(Array.from(sig)).to.deep.equal(Array.from(hex(v.signature)));
+    }
+  });
+
+  it('refuses S + L (malleated S) that a lenient verifier would accept', () => {
+    const v = rfc8032.vectors[0];
+    const sig = hex(v.signature);
+    // L = 2^252 + 27742317777372353535851937790883648493, little-endian; add it to S.
+    const L = hex('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010');
+    const malleated = sig.slice();
+    let carry = 0;
+    for (let i = 0; i < 32; i++) {
+      const sum = malleated[32 + i] + L[i] + carry;
+      malleated[32 + i] = sum & 255;
+      carry = sum >> 8;
+    }
+    expect(carry).to.equal(0);
+    expect(verifyEd25519(malleated, hex(v.message), hex(v.publicKey))).to.equal(false);
+  });
+
+  it('refuses wrong lengths and a small-order public key without throwing', () => {
+    const v = rfc8032.vectors[1];
+    expect(verifyEd25519(hex(v.signature).subarray(0, 63), hex(v.message), hex(v.publicKey))).to.equal(false);
+    expect(verifyEd25519(hex(v.signature), hex(v.message), hex(v.publicKey).subarray(1))).to.equal(false);
+    const identity = new Uint8Array(32);
+    identity[0] = 1; // the neutral element: small order
+    expect(verifyEd25519(hex(v.signature), hex(v.message), identity)).to.equal(false);
+  });
+});

@@ -1,0 +1,160 @@
+import { expect } from 'chai';
+import { Tag } from 'cbor-x/index-no-eval';
+import { encodeClaims, encodeCbor, signSign1 } from '../../sim/issuer.js';
+import { MAX_TICKET_BYTES, TICKET_REASONS, verifyTicket, type Decision, type TicketReason } from '../../src/index.js';
+import { ALG_ED25519, CLAIM_AUD, CLAIM_CNF, CLAIM_CTI, CLAIM_EXP, CLAIM_SUB, HEADER_ALG, HEADER_CRIT, HEADER_KID, HEADER_TYP } from '../../src/ticket.js';
+import { ascii, context, fields, HOLDER_PUBLIC, ISSUER, LOCK_ID, NOW, OTHER_ISSUER, ticket } from './fixtures.js';
+
+function reasonOf(decision: Decision): TicketReason | 'granted' {
+  return decision.granted ? 'granted' : decision.reason;
+}
+
+const claimsMap = (mutate: (m: Map<number | string, unknown>) => void): Uint8Array => {
+  const base = encodeClaims(fields());
+  // Round-trip through a Map so a test can change one claim and keep the rest.
+  const m = new Map<number | string, unknown>([
+    [1, 'parcel-co'], [2, 'courier-42'], [3, LOCK_ID], [4, NOW + 3600], [5, NOW - 600], [6, NOW - 900],
+    [7, ascii('ticket-0001')], [8, new Map([[1, new Map<number, unknown>([[1, 1], [-1, 6], [-2, HOLDER_PUBLIC]])]])],
+  ]);
+  expect(encodeCbor(m)).to.deep.equal(base); // the helper builds exactly what the issuer builds
+  mutate(m);
+  return encodeCbor(m);
+};
+const withClaims = (mutate: (m: Map<number | string, unknown>) => void) => signSign1(ISSUER, claimsMap(mutate));
+const headers = (entries: [number, unknown][]) => new Map<number, unknown>(entries);
+const baseHeaders = (): [number, unknown][] => [[HEADER_ALG, -8], [HEADER_KID, ISSUER.kid]];
+
+describe('verifyTicket', () => {
+  it('grants a good ticket and returns its claims', () => {
+    const decision = verifyTicket(ticket(), context());
+    expect(decision.granted).to.equal(true);
+    if (!decision.granted) return;
+    expect(decision.claims).to.deep.include({ iss: 'parcel-co', sub: 'courier-42', aud: LOCK_ID, exp: NOW + 3600, nbf: NOW - 600, iat: NOW - 900 });
+    expect(Array.from(decision.claims.cti)).to.deep.equal(Array.from(ascii('ticket-0001')));
+    expect(Array.from(decision.claims.holderKey)).to.deep.equal(Array.from(HOLDER_PUBLIC));
+    expect(Array.from(decision.kid)).to.deep.equal(Array.from(ISSUER.kid));
+  });
+
+  it('grants a ticket without iss, signed by a second trusted issuer, with alg Ed25519 (-19)', () => {
+    const { iss: _unused, ...noIss } = fields();
+    expect(reasonOf(verifyTicket(ticket({ ...noIss, iss: undefined }, OTHER_ISSUER), context()))).to.equal('granted');
+    const ed25519Alg = signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_ALG, ALG_ED25519], [HEADER_KID, ISSUER.kid]]));
+    expect(reasonOf(verifyTicket(ed25519Alg, context()))).to.equal('granted');
+  });
+
+  it('accepts a kid in the unprotected header, and ignores unknown unprotected headers', () => {
+    const t = signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_ALG, -8]]), new Map<number, unknown>([[HEADER_KID, ISSUER.kid], [33, ascii('x5chain')]]));
+    expect(reasonOf(verifyTicket(t, context()))).to.equal('granted');
+  });
+
+  it('ignores unknown claims, text-keyed or numbered', () => {
+    expect(reasonOf(verifyTicket(withClaims((m) => { m.set('room', '4B'); m.set(1000, [1.5, null]); }), context()))).to.equal('granted');
+  });
+
+  describe('refusals', () => {
+    const cases: [string, () => Decision, TicketReason][] = [
+      ['empty input', () => verifyTicket(new Uint8Array(0), context()), 'malformed'],
+      ['not bytes at all', () => verifyTicket('d284' as unknown as Uint8Array, context()), 'malformed'],
+      ['oversized input', () => verifyTicket(new Uint8Array(MAX_TICKET_BYTES + 1), context()), 'too-large'],
+      ['untagged COSE_Sign1', () => verifyTicket(ticket().subarray(1), context()), 'malformed'],
+      ['trailing byte', () => verifyTicket(Uint8Array.from([...ticket(), 0]), context()), 'malformed'],
+      ['COSE_Sign1 with 3 elements', () => verifyTicket(encodeCbor(new Tag([new Uint8Array(1), new Map(), new Uint8Array(1)], 18)), context()), 'malformed'],
+      ['detached (nil) payload', () => verifyTicket(encodeCbor(new Tag([encodeCbor(headers(baseHeaders())), new Map(), null, new Uint8Array(64)], 18)), context()), 'malformed'],
+      ['empty protected header', () => verifyTicket(encodeCbor(new Tag([new Uint8Array(0), new Map(), new Uint8Array(1), new Uint8Array(64)], 18)), context()), 'malformed'],
+      ['alg missing', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_KID, ISSUER.kid]])), context()), 'malformed'],
+      ['alg only unprotected', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_KID, ISSUER.kid]]), new Map([[HEADER_ALG, -8]])), context()), 'malformed'],
+      ['same header in both buckets', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers(baseHeaders()), new Map<number, unknown>([[HEADER_KID, ISSUER.kid]])), context()), 'malformed'],
+      ['alg ES256', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_ALG, -7], [HEADER_KID, ISSUER.kid]])), context()), 'unsupported-algorithm'],
+      ['crit naming an unknown header', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([...baseHeaders(), [HEADER_CRIT, [99]], [99, 1]])), context()), 'unsupported-critical'],
+      ['crit naming a text label', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([...baseHeaders(), [HEADER_CRIT, ['ext']]])), context()), 'unsupported-critical'],
+      ['empty crit', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([...baseHeaders(), [HEADER_CRIT, []]])), context()), 'malformed'],
+      ['kid missing', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_ALG, -8]])), context()), 'malformed'],
+      ['kid as text', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_ALG, -8], [HEADER_KID, 'issuer-1']])), context()), 'malformed'],
+      ['unknown kid', () => verifyTicket(signSign1({ kid: ascii('stranger'), seed: ISSUER.seed }, encodeClaims(fields())), context()), 'unknown-issuer'],
+      ['signed by another key under a trusted kid', () => verifyTicket(signSign1({ kid: ISSUER.kid, seed: OTHER_ISSUER.seed }, encodeClaims(fields())), context()), 'bad-signature'],
+      ['payload altered after signing', () => {
+        const t = ticket();
+        t[t.length - 80] ^= 1; // 14 bytes before the 66-byte signature field: inside the payload
+        return verifyTicket(t, context());
+      }, 'bad-signature'],
+      ['63-byte signature', () => {
+        const t = ticket();
+        // Last element is a 64-byte bstr (0x58 0x40 + 64). Rebuild with 63 bytes.
+        const body = t.subarray(0, t.length - 66);
+        return verifyTicket(Uint8Array.from([...body, 0x58, 63, ...t.subarray(t.length - 63)]), context());
+      }, 'bad-signature'],
+      ['typ listed as critical but absent', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([...baseHeaders(), [HEADER_CRIT, [HEADER_TYP]]])), context()), 'malformed'],
+      ['payload not CBOR', () => verifyTicket(signSign1(ISSUER, Uint8Array.from([0x1c])), context()), 'malformed'],
+      ['payload with duplicate claim', () => verifyTicket(signSign1(ISSUER, Uint8Array.from([0xa2, 0x03, 0x61, 0x61, 0x03, 0x61, 0x62])), context()), 'malformed'],
+      ['payload an array', () => verifyTicket(signSign1(ISSUER, encodeCbor([1, 2])), context()), 'malformed'],
+      ['sub missing', () => verifyTicket(withClaims((m) => m.delete(CLAIM_SUB)), context()), 'invalid-claims'],
+      ['aud as array', () => verifyTicket(withClaims((m) => m.set(CLAIM_AUD, [LOCK_ID])), context()), 'invalid-claims'],
+      ['exp as float', () => verifyTicket(withClaims((m) => m.set(CLAIM_EXP, NOW + 0.5)), context()), 'invalid-claims'],
+      ['exp as text', () => verifyTicket(withClaims((m) => m.set(CLAIM_EXP, String(NOW))), context()), 'invalid-claims'],
+      ['nbf after exp', () => verifyTicket(ticket({ notBefore: NOW + 10, expires: NOW }), context()), 'invalid-claims'],
+      ['cti of 7 bytes', () => verifyTicket(ticket({ cti: new Uint8Array(7) }), context()), 'invalid-claims'],
+      ['cti of 33 bytes', () => verifyTicket(ticket({ cti: new Uint8Array(33) }), context()), 'invalid-claims'],
+      ['cti as text', () => verifyTicket(withClaims((m) => m.set(CLAIM_CTI, 'ticket-0001')), context()), 'invalid-claims'],
+      ['cnf missing', () => verifyTicket(withClaims((m) => m.delete(CLAIM_CNF)), context()), 'invalid-claims'],
+      ['cnf key of 31 bytes', () => verifyTicket(ticket({ holderPublicKey: new Uint8Array(31) }), context()), 'invalid-claims'],
+      ['cnf key with crv X25519', () => verifyTicket(withClaims((m) => m.set(CLAIM_CNF, new Map([[1, new Map<number, unknown>([[1, 1], [-1, 4], [-2, HOLDER_PUBLIC]])]]))), context()), 'invalid-claims'],
+      ['cnf key carrying d', () => verifyTicket(withClaims((m) => m.set(CLAIM_CNF, new Map([[1, new Map<number, unknown>([[1, 1], [-1, 6], [-2, HOLDER_PUBLIC], [-4, new Uint8Array(32)]])]]))), context()), 'invalid-claims'],
+      ['cnf by kid only', () => verifyTicket(withClaims((m) => m.set(CLAIM_CNF, new Map([[3, ascii('key-1')]]))), context()), 'invalid-claims'],
+      ['another lock', () => verifyTicket(ticket({ lockId: 'lock:14-rue-des-lilas/door-a' }), context()), 'wrong-lock'],
+      ['lock ID differing in case', () => verifyTicket(ticket({ lockId: LOCK_ID.toUpperCase() }), context()), 'wrong-lock'],
+      ['window of 24 h + 1 s', () => verifyTicket(ticket({ notBefore: NOW - 10, expires: NOW - 10 + 86401 }), context()), 'window-too-long'],
+      ['window above a configured 1 h', () => verifyTicket(ticket(), context({ maxWindowSeconds: 3600 })), 'window-too-long'],
+      ['iat beyond now + skew', () => verifyTicket(ticket({ issuedAt: NOW + 61, notBefore: NOW + 61 }), context()), 'issued-in-future'],
+      ['before nbf − skew', () => verifyTicket(ticket({ notBefore: NOW + 61, issuedAt: NOW }), context()), 'not-yet-valid'],
+      ['after exp + skew', () => verifyTicket(ticket({ expires: NOW - 61 }), context()), 'expired'],
+      ['a bad context (now not an integer)', () => verifyTicket(ticket(), context({ now: NaN })), 'internal-error'],
+      ['a bad context (no lock ID)', () => verifyTicket(ticket(), context({ lockId: '' })), 'internal-error'],
+    ];
+    for (const [name, run, reason] of cases) {
+      it(`${name} → ${reason}`, () => {
+        const decision = run();
+        expect(reasonOf(decision)).to.equal(reason);
+        if (!decision.granted) expect(decision.detail).to.be.a('string');
+      });
+    }
+
+    it('covers every reason code but internal-error with a real ticket', () => {
+      const seen = new Set(cases.map(([, , r]) => r));
+      expect(Object.keys(TICKET_REASONS).filter((r) => !seen.has(r as TicketReason))).to.deep.equal([]);
+    });
+  });
+
+  describe('time edges (skew 60 s)', () => {
+    const edge: [string, number, TicketReason | 'granted'][] = [
+      ['exactly nbf − skew', NOW - 600 - 60, 'granted'],
+      ['one second earlier', NOW - 600 - 61, 'not-yet-valid'],
+      ['exactly exp + skew', NOW + 3600 + 60, 'granted'],
+      ['one second later', NOW + 3600 + 61, 'expired'],
+    ];
+    for (const [name, now, reason] of edge) {
+      it(`${name} → ${reason}`, () => {
+        expect(reasonOf(verifyTicket(ticket(), context({ now })))).to.equal(reason);
+      });
+    }
+    it('honours a configured skew of 0', () => {
+      expect(reasonOf(verifyTicket(ticket({ notBefore: NOW + 1, issuedAt: NOW - 5 }), context({ skewSeconds: 0 })))).to.equal('not-yet-valid');
+      expect(reasonOf(verifyTicket(ticket({ notBefore: NOW, issuedAt: NOW - 5 }), context({ skewSeconds: 0 })))).to.equal('granted');
+    });
+    it('accepts a window of exactly the maximum', () => {
+      expect(reasonOf(verifyTicket(ticket({ notBefore: NOW - 10, expires: NOW - 10 + 86400 }), context()))).to.equal('granted');
+    });
+  });
+
+  it('never throws and never grants for any single-byte change of a good ticket', () => {
+    const good = ticket();
+    let refused = 0;
+    for (let i = 0; i < good.length; i += 3) {
+      const t = good.slice();
+      t[i] ^= 0x41;
+      const decision = verifyTicket(t, context());
+      expect(decision.granted, `byte ${i}`).to.equal(false);
+      refused++;
+    }
+    expect(refused).to.be.greaterThan(50);
+  });
+});
