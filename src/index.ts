@@ -1,7 +1,7 @@
 // Latchkey core: everything here runs unchanged under Node and inside XS on the lock.
 export { verifyTicket, DEFAULT_SKEW_SECONDS, DEFAULT_MAX_WINDOW_SECONDS } from './verify.js';
 export type { Decision, TrustedIssuer, VerifyContext } from './verify.js';
-export { TICKET_REASONS, type TicketReason } from './reasons.js';
+export { TICKET_REASONS, LOCK_REASONS, REFUSAL_CODES, type TicketReason, type LockReason, type RefusalReason } from './reasons.js';
 export { parseEnvelope, parseClaims, MAX_TICKET_BYTES, type TicketClaims, type Envelope } from './ticket.js';
 export { verifyEd25519 } from './ed25519.js';
 export { sign1Input } from './sig-structure.js';

@@ -31,3 +31,27 @@ export const TICKET_REASONS = {
 } as const;
 
 export type TicketReason = keyof typeof TICKET_REASONS;
+
+/** Refusals the lock adds on top of ticket verification (BLE presentation, replay, clock, back-off). */
+export const LOCK_REASONS = {
+  /** This ticket (issuer kid + cti) was already used here. */
+  replayed: 20,
+  /** The replay store is full of still-valid tickets; the lock refuses rather than forget one. */
+  'replay-store-full': 21,
+  /** The lock's clock is unset or earlier than its persisted high-water mark. */
+  'clock-untrusted': 22,
+  /** Too many recent refusals; try again after the retry time in the result. */
+  backoff: 23,
+  /** The holder proof does not verify under the ticket's cnf key. */
+  'bad-proof': 24,
+  /** The presentation carried no holder proof. */
+  'missing-proof': 25,
+  /** The bolt did not reach the unlocked position (jam); the ticket is spent. */
+  'actuator-fault': 26,
+} as const;
+
+export type LockReason = keyof typeof LOCK_REASONS;
+export type RefusalReason = TicketReason | LockReason;
+
+/** Every refusal reason with its wire code. */
+export const REFUSAL_CODES: Readonly<Record<RefusalReason, number>> = { ...TICKET_REASONS, ...LOCK_REASONS };

@@ -32,9 +32,11 @@ export interface VerifyContext {
 
 export type Decision =
   | { granted: true; claims: TicketClaims; kid: Uint8Array }
-  | { granted: false; reason: TicketReason; detail: string };
+  | { granted: false; reason: TicketReason; detail: string; claims?: TicketClaims };
 
 const refuse = (reason: TicketReason, detail: string): Decision => ({ granted: false, reason, detail });
+/** A refusal of a ticket whose signature verified: its claims are authentic, useful for the audit log. */
+const refuseSigned = (reason: TicketReason, detail: string, claims: TicketClaims): Decision => ({ granted: false, reason, detail, claims });
 
 export function verifyTicket(bytes: Uint8Array, context: VerifyContext): Decision {
   try {
@@ -74,15 +76,15 @@ function decide(bytes: Uint8Array, context: VerifyContext): Decision {
   const parsed = parseClaims(payload);
   if (!parsed.ok) return refuse(parsed.reason, parsed.detail);
   const claims = parsed.value;
-  if (claims.aud !== context.lockId) return refuse('wrong-lock', `ticket is for "${claims.aud}"`);
+  if (claims.aud !== context.lockId) return refuseSigned('wrong-lock', `ticket is for "${claims.aud}"`, claims);
 
   const now = context.now;
   const skew = context.skewSeconds ?? DEFAULT_SKEW_SECONDS;
   const maxWindow = context.maxWindowSeconds ?? DEFAULT_MAX_WINDOW_SECONDS;
-  if (claims.exp - claims.nbf > maxWindow) return refuse('window-too-long', `window ${claims.exp - claims.nbf} s > ${maxWindow} s`);
+  if (claims.exp - claims.nbf > maxWindow) return refuseSigned('window-too-long', `window ${claims.exp - claims.nbf} s > ${maxWindow} s`, claims);
   // iat before nbf: a ticket issued "in the future" says more about the lock's clock than nbf does.
-  if (claims.iat > now + skew) return refuse('issued-in-future', `iat ${claims.iat} > now ${now} + ${skew}`);
-  if (now < claims.nbf - skew) return refuse('not-yet-valid', `now ${now} < nbf ${claims.nbf} - ${skew}`);
-  if (now > claims.exp + skew) return refuse('expired', `now ${now} > exp ${claims.exp} + ${skew}`);
+  if (claims.iat > now + skew) return refuseSigned('issued-in-future', `iat ${claims.iat} > now ${now} + ${skew}`, claims);
+  if (now < claims.nbf - skew) return refuseSigned('not-yet-valid', `now ${now} < nbf ${claims.nbf} - ${skew}`, claims);
+  if (now > claims.exp + skew) return refuseSigned('expired', `now ${now} > exp ${claims.exp} + ${skew}`, claims);
   return { granted: true, claims, kid };
 }

@@ -1,7 +1,7 @@
 // A single pass over CBOR bytes that enforces the rules cbor-x does not: definite lengths only,
 // no duplicate map keys, map keys that are integers or text, valid UTF-8, integers that fit a JS
-// number exactly, no tags except an optional one around the top item, a bounded nesting depth and
-// no trailing bytes. cbor-x then decodes only input that passed, so it never has to be lenient
+// number exactly, no floating-point values, no tags except an optional one around the top item, a
+// bounded nesting depth and no trailing bytes. cbor-x then decodes only input that passed, so it never has to be lenient
 // or strict on our behalf (RFC 8949 §5.1 well-formedness, §5.4 validity, §5.6 map keys).
 
 import { isValidUtf8 } from '../bytes.js';
@@ -100,10 +100,9 @@ class Scanner {
       case MAJOR_TAG:
         throw new ScanError('unexpected tag');
       default: // MAJOR_SIMPLE
-        if (arg >= FLOAT16 && arg <= FLOAT64) {
-          this.skip(1 << (arg - FLOAT16 + 1));
-          return '';
-        }
+        // Floats have no place in a ticket, and cbor-x decodes 5e9 encoded as float64 to the same
+        // JS number as the integer 5000000000: refusing them keeps "integer" claims exact.
+        if (arg >= FLOAT16 && arg <= FLOAT64) throw new ScanError('floating-point value');
         if (arg >= SIMPLE_FALSE && arg <= SIMPLE_NULL) return '';
         throw new ScanError('unsupported simple value');
     }

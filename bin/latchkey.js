@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The `latchkey` command. All the work is in sim/cli.ts (compiled to dist/sim/cli.js).
+
+// A closed pipe (latchkey inspect t | head -1) is not an error worth a stack trace.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  process.stderr.write(`latchkey: cannot write output: ${error.message}\n`);
+  process.exit(2);
+});
+
+let cli;
+try {
+  cli = await import('../dist/sim/cli.js');
+} catch (error) {
+  process.stderr.write(`latchkey: cannot load dist/sim/cli.js (run npm run build first): ${String(error?.message ?? error).split('\n')[0]}\n`);
+  process.exit(2);
+}
+process.exitCode = await cli.main(process.argv.slice(2));
