@@ -1,0 +1,187 @@
+// The simulated lock: the real Lock and PresentationService (src/) on simulated hardware
+// (sim/hal), a courier phone on the other end of a virtual BLE link, and a readable timeline of
+// everything that happened. Portable: the same simulator runs inside XS in the tests.
+
+import type { Hardware, LogEntry, Storage } from '../hal/index.js';
+import { PresentationService } from '../src/ble/presentation-service.js';
+import { Lock, type LockConfig } from '../src/lock/lock.js';
+import type { TrustedIssuer } from '../src/verify.js';
+import { BleLink } from './hal/ble-link.js';
+import { SimActuator, SimDoor, SimIndicator } from './hal/devices.js';
+import { MemoryLog } from './hal/log.js';
+import { MemoryStorage } from './hal/memory-storage.js';
+import { PowerCut } from './hal/power-cut.js';
+import { SeededRandom } from './hal/random.js';
+import { SimTime } from './hal/time.js';
+import { CourierPhone, type PresentOptions, type PresentationReport } from './phone.js';
+
+export interface SimulatorOptions {
+  lock: Omit<LockConfig, 'issuers'> & { issuers: readonly TrustedIssuer[] };
+  /** RTC at start, unix seconds (set). */
+  startTime: number;
+  /** The courier phone's holder key seed (32 bytes). */
+  holderSeed: Uint8Array;
+  /** Deterministic randomness for challenges (default seed 1). */
+  seed?: number;
+  /** Fit a door contact (default true). */
+  doorSensor?: boolean;
+  /** Per-packet BLE latency, ms (default 15). */
+  latencyMs?: number;
+  /** Durable storage (default: in memory). The CLI passes a FileStorage. */
+  storage?: Storage & { powerOn?(): void };
+}
+
+export interface TimelineEntry {
+  /** Simulated ms since the start. */
+  elapsed: number;
+  /** The lock's clock (unix seconds). */
+  at: number;
+  source: 'lock' | 'bolt' | 'door' | 'phone' | 'sim';
+  text: string;
+  /** The lock's log entry, when the line comes from it. */
+  entry?: LogEntry;
+}
+
+export class Simulator {
+  readonly time: SimTime;
+  readonly link: BleLink;
+  readonly actuator: SimActuator;
+  readonly door: SimDoor | undefined;
+  readonly indicator: SimIndicator;
+  readonly storage: Storage & { powerOn?(): void };
+  readonly log: MemoryLog;
+  readonly random: SeededRandom;
+  readonly phone: CourierPhone;
+  readonly timeline: TimelineEntry[] = [];
+  lock!: Lock;
+  service!: PresentationService;
+  /** Set when a simulated power cut stopped the lock; cleared by reboot(). */
+  poweredOff = false;
+
+  constructor(readonly options: SimulatorOptions) {
+    this.time = new SimTime({ rtc: options.startTime });
+    this.link = new BleLink(this.time, { latencyMs: options.latencyMs ?? 15 });
+    this.actuator = new SimActuator(this.time.timers, 'unlocked');
+    this.door = options.doorSensor === false ? undefined : new SimDoor('closed');
+    this.indicator = new SimIndicator(this.time.timers);
+    this.storage = options.storage ?? new MemoryStorage();
+    this.log = new MemoryLog((entry) => this.fromLog(entry));
+    this.random = new SeededRandom(options.seed ?? 1);
+    this.phone = new CourierPhone(this.link.central, this.time, options.holderSeed);
+    this.phone.onStep = (text) => this.note('phone', text);
+    this.actuator.onDrive((d) => {
+      if (d.reached) this.note('bolt', d.target === 'locked' ? 'bolt locked' : 'bolt UNLOCKED');
+      else this.note('bolt', `bolt did not reach ${d.target} (jam)`);
+    });
+    this.time.onError = (e) => {
+      // A power cut inside a timer stops the lock; anything else is a bug the timeline shows.
+      if (e.error instanceof PowerCut) this.poweredOff = true;
+      else this.note('sim', `timer threw: ${String((e.error as Error)?.message ?? e.error)}`);
+    };
+    this.boot();
+  }
+
+  private hardware(): Hardware {
+    const hw: Hardware = {
+      clock: this.time.clock,
+      timers: this.time.timers,
+      actuator: this.actuator,
+      indicator: this.indicator,
+      storage: this.storage,
+      random: this.random,
+      ble: this.link.peripheral,
+      log: this.log,
+    };
+    if (this.door) hw.door = this.door;
+    return hw;
+  }
+
+  private boot(): void {
+    const hw = this.hardware();
+    this.lock = new Lock(hw, this.options.lock);
+    this.service = new PresentationService(hw, this.lock);
+    this.lock.start();
+    this.service.start();
+  }
+
+  /** Power cycle: device timers and RAM are lost, storage and the RTC survive, the bolt relocks. */
+  reboot(): void {
+    this.note('sim', 'power cycle: lock restarts');
+    this.storage.powerOn?.();
+    this.poweredOff = false;
+    this.time.reboot();
+    this.link.peripheral.close();
+    this.boot();
+  }
+
+  /** Runs one presentation by the courier phone; a power cut during it leaves the lock off. */
+  present(ticket: Uint8Array, options: PresentOptions = {}): PresentationReport {
+    try {
+      const report = this.phone.present(ticket, options);
+      this.noteOutcome(report);
+      return report;
+    } catch (error) {
+      if (!(error instanceof PowerCut)) throw error;
+      this.poweredOff = true;
+      this.note('sim', `power cut (${error.point} a storage write)`);
+      return { outcome: { kind: 'disconnected' }, mtu: options.mtu ?? 185, writes: 0, notifications: 0, latencyMs: 0, sentFrames: [] };
+    }
+  }
+
+  /** Replays frames recorded from an earlier presentation on a fresh connection. */
+  replay(frames: Uint8Array[], options: PresentOptions = {}): PresentationReport {
+    this.note('phone', `replaying ${frames.length} recorded write${frames.length === 1 ? '' : 's'} on a new connection`);
+    const report = this.phone.replay(frames, options);
+    this.noteOutcome(report);
+    return report;
+  }
+
+  private noteOutcome(report: PresentationReport): void {
+    const o = report.outcome;
+    const text =
+      o.kind === 'result'
+        ? o.granted
+          ? `phone: GRANTED, relocks in ${o.seconds} s`
+          : `phone: refused (${o.reason}${o.reason === 'backoff' ? `, retry in ${o.seconds} s` : ''})`
+        : o.kind === 'error'
+          ? `phone: protocol error ${o.error}`
+          : `phone: ${o.kind}`;
+    this.note('phone', `${text} — ${report.writes} write${report.writes === 1 ? '' : 's'}, ${report.notifications} notification${report.notifications === 1 ? '' : 's'}, ${report.latencyMs} ms`);
+  }
+
+  /** Lets simulated time pass (timers fire: relock, alarms, checkpoints). */
+  wait(ms: number): void {
+    this.time.advance(ms);
+  }
+
+  openDoor(): void {
+    if (!this.door) throw new Error('this lock has no door sensor');
+    this.note('door', 'door opened');
+    this.door.open();
+  }
+
+  closeDoor(): void {
+    if (!this.door) throw new Error('this lock has no door sensor');
+    this.note('door', 'door closed');
+    this.door.close();
+  }
+
+  setClock(unixSeconds: number): void {
+    this.note('sim', `clock set to ${unixSeconds}`);
+    this.time.clock.set(unixSeconds);
+  }
+
+  note(source: TimelineEntry['source'], text: string, entry?: LogEntry): void {
+    const line: TimelineEntry = { elapsed: this.time.elapsed(), at: this.time.now(), source, text };
+    if (entry) line.entry = entry;
+    this.timeline.push(line);
+  }
+
+  private fromLog(entry: LogEntry): void {
+    // Bolt movements are already on the timeline from the actuator itself.
+    if (entry.event === 'locked' || entry.event === 'unlocked') return;
+    const { at: _at, level, event, ...detail } = entry;
+    const parts = Object.entries(detail).map(([k, v]) => `${k}=${v}`);
+    this.note('lock', `${level === 'info' ? '' : level.toUpperCase() + ' '}${event}${parts.length ? ' ' + parts.join(' ') : ''}`, entry);
+  }
+}

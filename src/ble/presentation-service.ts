@@ -1,0 +1,199 @@
+// The lock's side of the BLE conversation (docs/ble-protocol.md): a fresh challenge per
+// connection, reassembly of the phone's frames, one presentation per challenge, and the verdict
+// notified back. Every handler is guarded: no frame, however broken, can throw out of here, and
+// nothing here moves the bolt except through Lock.present.
+
+import type { BlePeripheral, Clock, Random, TimerHandle, Timers } from '../../hal/index.js';
+import type { Lock } from '../lock/lock.js';
+import { MAX_ATT_MTU, MIN_ATT_MTU, REASSEMBLY_TIMEOUT_MS, Reassembler, splitMessage, type FrameError } from './framing.js';
+import { CHALLENGE_BYTES, MESSAGE_TYPES, decodePresent, encodeChallenge, encodeError, encodeResult } from './messages.js';
+
+/** A connection with no frame for this long is closed, so one idle phone cannot hold the lock. */
+export const IDLE_TIMEOUT_MS = 30_000;
+
+interface Connection {
+  mtu: number;
+  reassembler: Reassembler;
+  challenge: Uint8Array | undefined;
+  presented: boolean;
+  idleTimer: TimerHandle | undefined;
+  expiryTimer: TimerHandle | undefined;
+}
+
+export interface PresentationServiceHardware {
+  ble: BlePeripheral;
+  timers: Timers;
+  random: Random;
+  clock: Clock;
+}
+
+export class PresentationService {
+  private connection: Connection | undefined;
+
+  constructor(
+    private readonly hw: PresentationServiceHardware,
+    private readonly lock: Lock,
+    private readonly idleTimeoutMs: number = IDLE_TIMEOUT_MS,
+  ) {}
+
+  start(): void {
+    this.hw.ble.start({
+      connected: () => this.guard(() => this.connected()),
+      disconnected: () => this.guard(() => this.disconnected()),
+      mtuChanged: (mtu) => this.guard(() => this.mtuChanged(mtu)),
+      subscribed: () => this.guard(() => this.subscribed()),
+      written: (value) => this.guard(() => this.written(value)),
+    });
+  }
+
+  /** Runs a handler; a failure is logged and the connection dropped, never rethrown. */
+  private guard(handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      this.lock.record('warn', 'ble-fault', { error: String((error as Error)?.message ?? error) });
+      try {
+        this.hw.ble.disconnect();
+      } catch {
+        // nothing more to do: the stack will time the link out
+      }
+    }
+  }
+
+  private connected(): void {
+    this.drop();
+    this.connection = {
+      mtu: MIN_ATT_MTU,
+      reassembler: new Reassembler(),
+      challenge: undefined,
+      presented: false,
+      idleTimer: undefined,
+      expiryTimer: undefined,
+    };
+    this.touch();
+    this.lock.record('info', 'ble-connected');
+  }
+
+  private disconnected(): void {
+    if (this.connection === undefined) return;
+    this.drop();
+    this.lock.record('info', 'ble-disconnected');
+  }
+
+  private mtuChanged(mtu: number): void {
+    if (this.connection === undefined || !Number.isInteger(mtu)) return;
+    this.connection.mtu = Math.max(MIN_ATT_MTU, Math.min(MAX_ATT_MTU, mtu));
+  }
+
+  /** The phone listens: now it can receive the challenge. One challenge per connection. */
+  private subscribed(): void {
+    const c = this.connection;
+    if (c === undefined || c.challenge !== undefined) return;
+    const challenge = this.hw.random.bytes(CHALLENGE_BYTES);
+    if (!(challenge instanceof Uint8Array) || challenge.length !== CHALLENGE_BYTES) throw new Error('random source failed');
+    c.challenge = challenge;
+    this.send(MESSAGE_TYPES.CHALLENGE, encodeChallenge({ challenge, lockId: this.lock.lockId, lockTime: Math.max(0, Math.min(this.hw.clock.now(), 0xffffffff)) }));
+  }
+
+  private written(value: Uint8Array): void {
+    const c = this.connection;
+    if (c === undefined) return;
+    this.touch();
+    const event = c.reassembler.push(value, this.hw.timers.ticks());
+    switch (event.kind) {
+      case 'pending':
+        this.armExpiry();
+        return;
+      case 'ignored':
+        return;
+      case 'error':
+        this.clearTimer('expiryTimer');
+        this.protocolError(event.error);
+        return;
+      case 'message':
+        this.clearTimer('expiryTimer');
+        this.message(event.type, event.body);
+        return;
+    }
+  }
+
+  private message(type: number, body: Uint8Array): void {
+    const c = this.connection as Connection;
+    if (type !== MESSAGE_TYPES.PRESENT || c.challenge === undefined || c.presented) {
+      this.protocolError('unexpected-message');
+      return;
+    }
+    const decoded = decodePresent(body);
+    if (!decoded.ok) {
+      this.protocolError('bad-message');
+      return;
+    }
+    // The challenge is spent before deciding: whatever the verdict, it cannot be presented again.
+    c.presented = true;
+    const result = this.lock.present(decoded.message.ticket, decoded.message.proof, c.challenge);
+    const body_ = result.granted
+      ? encodeResult({ granted: true, seconds: result.relockSeconds })
+      : encodeResult({ granted: false, reason: result.reason, seconds: result.reason === 'backoff' ? result.retryAfter : 0 });
+    this.send(MESSAGE_TYPES.RESULT, body_);
+  }
+
+  private protocolError(error: FrameError): void {
+    this.lock.record('warn', 'ble-protocol-error', { error });
+    this.send(MESSAGE_TYPES.ERROR, encodeError(error));
+  }
+
+  private send(type: number, body: Uint8Array): void {
+    const c = this.connection;
+    if (c === undefined) return;
+    for (const frame of splitMessage(type, body, c.mtu)) this.hw.ble.notify(frame);
+  }
+
+  /** Restarts the idle timer: the connection ends if the phone goes quiet. */
+  private touch(): void {
+    this.clearTimer('idleTimer');
+    const c = this.connection as Connection;
+    c.idleTimer = this.hw.timers.set(() => this.guard(() => this.idle()), this.idleTimeoutMs);
+  }
+
+  private idle(): void {
+    if (this.connection === undefined) return;
+    this.connection.idleTimer = undefined;
+    this.lock.record('info', 'ble-idle-timeout');
+    this.drop();
+    this.hw.ble.disconnect();
+  }
+
+  private armExpiry(): void {
+    this.clearTimer('expiryTimer');
+    const c = this.connection as Connection;
+    c.expiryTimer = this.hw.timers.set(() => this.guard(() => this.expire()), REASSEMBLY_TIMEOUT_MS + 1);
+  }
+
+  private expire(): void {
+    const c = this.connection;
+    if (c === undefined) return;
+    c.expiryTimer = undefined;
+    const event = c.reassembler.expire(this.hw.timers.ticks());
+    if (event.kind === 'error') this.protocolError(event.error);
+    else if (event.kind === 'pending') this.armExpiry();
+  }
+
+  private clearTimer(name: 'idleTimer' | 'expiryTimer'): void {
+    const c = this.connection;
+    if (c === undefined || c[name] === undefined) return;
+    this.hw.timers.clear(c[name]);
+    c[name] = undefined;
+  }
+
+  /** Forgets the connection and its timers (not the link: callers disconnect when they mean to). */
+  private drop(): void {
+    this.clearTimer('idleTimer');
+    this.clearTimer('expiryTimer');
+    this.connection = undefined;
+  }
+
+  close(): void {
+    this.drop();
+    this.hw.ble.close();
+  }
+}

@@ -1,0 +1,191 @@
+// The lock: decides on a presentation (ticket + holder proof + the challenge it was made for)
+// and drives the bolt. Data flows one way: bytes → verified ticket → checks → durable record →
+// bolt. `present` never throws and never unlocks on any path but the last line of a grant.
+
+import type { Hardware, LogEntry, LogLevel } from '../../hal/index.js';
+import { toHex } from '../bytes.js';
+import { verifyEd25519 } from '../ed25519.js';
+import type { RefusalReason } from '../reasons.js';
+import type { TicketClaims } from '../ticket.js';
+import { DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, verifyTicket, type TrustedIssuer } from '../verify.js';
+import { holderProofMessage, ticketHash } from '../ble/messages.js';
+import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { BoltController, DEFAULT_BOLT_OPTIONS, type BoltEvent, type BoltOptions } from './bolt.js';
+import { CHECKPOINT_SECONDS, ClockGuard } from './clock-guard.js';
+import { DEFAULT_REPLAY_CAPACITY, ReplayStore, replayId } from './replay-store.js';
+
+export interface LockConfig {
+  /** The address/door this lock is provisioned as; tickets' `aud` must equal it. */
+  lockId: string;
+  issuers: readonly TrustedIssuer[];
+  skewSeconds?: number;
+  maxWindowSeconds?: number;
+  /** Single use (default): a ticket opens the door once. false: any number of times in its window. */
+  singleUse?: boolean;
+  /** Used tickets remembered at once (default 128, at most 199 in one NVS value). */
+  replayCapacity?: number;
+  bolt?: Partial<BoltOptions>;
+  backoff?: Partial<BackoffPolicy>;
+}
+
+export type PresentationResult =
+  | { granted: true; relockSeconds: number; claims: TicketClaims }
+  | { granted: false; reason: RefusalReason; detail: string; retryAfter: number; claims?: TicketClaims };
+
+/** Refusals caused by the lock's own state, not the presenter: they do not count towards back-off. */
+const NOT_THE_PRESENTERS_FAULT: readonly RefusalReason[] = ['backoff', 'clock-untrusted', 'internal-error', 'replay-store-full', 'actuator-fault'];
+
+export class Lock {
+  readonly lockId: string;
+  private readonly issuers: readonly TrustedIssuer[];
+  private readonly skew: number;
+  private readonly maxWindow: number;
+  private readonly singleUse: boolean;
+  readonly replay: ReplayStore;
+  readonly clockGuard: ClockGuard;
+  readonly backoff: Backoff;
+  readonly bolt: BoltController;
+  private checkpointTimer: unknown;
+
+  constructor(
+    private readonly hw: Hardware,
+    config: LockConfig,
+  ) {
+    this.lockId = config.lockId;
+    this.issuers = config.issuers;
+    this.skew = config.skewSeconds ?? DEFAULT_SKEW_SECONDS;
+    this.maxWindow = config.maxWindowSeconds ?? DEFAULT_MAX_WINDOW_SECONDS;
+    this.singleUse = config.singleUse ?? true;
+    this.replay = new ReplayStore(hw.storage, config.replayCapacity ?? DEFAULT_REPLAY_CAPACITY);
+    this.clockGuard = new ClockGuard(hw.clock, hw.storage, this.replay, this.skew);
+    this.backoff = new Backoff(hw.storage, { ...DEFAULT_BACKOFF, ...config.backoff });
+    this.bolt = new BoltController(hw, { ...DEFAULT_BOLT_OPTIONS, ...config.bolt }, (e) => this.boltEvent(e));
+  }
+
+  /** Boot: bolt locked first, then state checks, then the hourly clock checkpoint. */
+  start(): void {
+    this.bolt.boot();
+    this.record('info', 'boot', { clockTrusted: this.clockGuard.trusted(), replayEntries: this.replay.size });
+    this.repairIfDamaged();
+    this.scheduleCheckpoint();
+  }
+
+  private repairIfDamaged(): void {
+    if (!this.replay.damaged || !this.clockGuard.trusted()) return;
+    this.replay.repair(this.hw.clock.now());
+    this.record('alarm', 'replay-store-repaired', { floor: this.replay.floor });
+  }
+
+  private scheduleCheckpoint(): void {
+    this.checkpointTimer = this.hw.timers.set(() => {
+      try {
+        if (this.clockGuard.checkpoint()) this.record('info', 'clock-checkpoint', { mark: this.clockGuard.mark });
+      } catch {
+        // A failed checkpoint only delays the next mark.
+      }
+      this.scheduleCheckpoint();
+    }, CHECKPOINT_SECONDS * 1000);
+  }
+
+  /** Decides on one presentation and, on a grant, unlocks. Never throws. */
+  present(ticket: Uint8Array, proof: Uint8Array | undefined, challenge: Uint8Array): PresentationResult {
+    let claims: TicketClaims | undefined;
+    try {
+      const result = this.decide(ticket, proof, challenge, (c) => (claims = c));
+      return result;
+    } catch (error) {
+      return this.refused('internal-error', String((error as Error)?.message ?? error), claims);
+    }
+  }
+
+  private decide(ticket: Uint8Array, proof: Uint8Array | undefined, challenge: Uint8Array, seen: (c: TicketClaims) => void): PresentationResult {
+    const now = this.hw.clock.now();
+    const retryAfter = this.backoff.retryAfter(now);
+    if (retryAfter > 0) return this.refused('backoff', `locked out for ${retryAfter} s`);
+    if (!this.clockGuard.trusted()) {
+      return this.refused('clock-untrusted', `clock ${now} is unset or before mark ${this.clockGuard.mark} - ${this.skew}`);
+    }
+    this.repairIfDamaged();
+
+    const decision = verifyTicket(ticket, { lockId: this.lockId, issuers: this.issuers, now, skewSeconds: this.skew, maxWindowSeconds: this.maxWindow });
+    if (!decision.granted) {
+      if (decision.reason === 'issued-in-future' && decision.claims) {
+        // A trusted issuer vouches that real time is at least iat: our clock is behind.
+        this.clockGuard.raiseTo(decision.claims.iat);
+        this.record('alarm', 'clock-behind', { clock: now, iat: decision.claims.iat, behindBy: decision.claims.iat - now });
+      }
+      return this.refused(decision.reason, decision.detail, decision.claims);
+    }
+    const claims = decision.claims;
+    seen(claims);
+
+    if (proof === undefined) return this.refused('missing-proof', 'no holder proof', claims);
+    const message = holderProofMessage(challenge, this.lockId, ticketHash(ticket));
+    if (!verifyEd25519(proof, message, claims.holderKey)) return this.refused('bad-proof', 'holder proof does not verify under cnf key', claims);
+
+    if (claims.iat < this.replay.floor) return this.refused('replayed', `issued before replay-store repair at ${this.replay.floor}`, claims);
+    if (this.singleUse) {
+      // Durable before the bolt moves: a power cut after this line cannot make the ticket reusable.
+      const outcome = this.replay.record(replayId(decision.kid, claims.cti), claims.exp + this.skew, now, now);
+      if (outcome === 'replayed') return this.refused('replayed', `ticket ${toHex(claims.cti)} already used`, claims);
+      if (outcome === 'full') return this.refused('replay-store-full', `${this.replay.capacity} live tickets remembered`, claims);
+    }
+
+    if (!this.bolt.unlock()) return this.refused('actuator-fault', 'bolt did not unlock', claims);
+    this.record('info', 'granted', {
+      courier: claims.sub,
+      issuer: claims.iss,
+      ticket: toHex(claims.cti),
+      validUntil: claims.exp,
+    });
+    try {
+      this.backoff.succeed();
+    } catch {
+      // The grant stands; a stale failure count only makes the next lockout come sooner.
+    }
+    return { granted: true, relockSeconds: Math.ceil(this.bolt.relockMs / 1000), claims };
+  }
+
+  private refused(reason: RefusalReason, detail: string, claims?: TicketClaims): PresentationResult {
+    const now = this.hw.clock.now();
+    if (!NOT_THE_PRESENTERS_FAULT.includes(reason)) {
+      try {
+        this.backoff.fail(now);
+      } catch {
+        // Counting is best effort; the refusal itself stands.
+      }
+    }
+    const retryAfter = this.backoff.retryAfter(now);
+    this.record('warn', 'refused', { reason, detail, courier: claims?.sub, ticket: claims ? toHex(claims.cti) : undefined, retryAfter: retryAfter || undefined });
+    try {
+      this.hw.indicator.show('refused');
+    } catch {
+      // cosmetic
+    }
+    const result: PresentationResult = { granted: false, reason, detail, retryAfter };
+    if (claims) result.claims = claims;
+    return result;
+  }
+
+  private boltEvent(e: BoltEvent): void {
+    const level: LogLevel = e.event === 'alarm' ? 'alarm' : 'info';
+    const { event, ...detail } = e;
+    this.record(level, event === 'alarm' ? `alarm:${(e as { alarm: string }).alarm}` : event, detail as Record<string, string | number | boolean>);
+    if (e.event === 'unlocked') this.hw.indicator.show('granted');
+  }
+
+  record(level: LogLevel, event: string, detail: Record<string, string | number | boolean | undefined> = {}): void {
+    try {
+      const entry: LogEntry = { at: this.hw.clock.now(), level, event };
+      for (const [k, v] of Object.entries(detail)) if (v !== undefined) entry[k] = v;
+      this.hw.log.record(entry);
+    } catch {
+      // The audit log failing must not change a decision.
+    }
+  }
+
+  close(): void {
+    if (this.checkpointTimer !== undefined) this.hw.timers.clear(this.checkpointTimer);
+    this.bolt.close();
+  }
+}

@@ -1,0 +1,110 @@
+// Used tickets, remembered until they can no longer be valid. One NVS value holds the whole
+// set plus the clock high-water mark, so a grant costs exactly one flash write.
+//
+// Layout (lk.replay): u8 version | u32 clock mark | u32 floor | u16 count |
+//                    count × (16-byte id | u32 until)
+// id = first 16 bytes of SHA-256(len(kid) | kid | cti): fixed width whatever the cti length,
+// and two issuers that pick the same cti do not collide. `until` = exp + skew.
+// `floor`: if the record is ever found unreadable (flash damage), the lock cannot know which
+// tickets were used, so it repairs the record with floor = now and thereafter accepts only
+// tickets issued (iat) at or after the floor: fail-secure without bricking the lock.
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { Storage } from '../../hal/index.js';
+import { bytesEqual, concatBytes } from '../bytes.js';
+import { KEY_REPLAY, RecordReader, RecordWriter } from './records.js';
+
+const VERSION = 1;
+const HEADER_BYTES = 1 + 4 + 4 + 2;
+export const REPLAY_ID_BYTES = 16;
+const ENTRY_BYTES = REPLAY_ID_BYTES + 4;
+export const DEFAULT_REPLAY_CAPACITY = 128;
+
+export function replayId(kid: Uint8Array, cti: Uint8Array): Uint8Array {
+  return sha256(concatBytes(Uint8Array.of(kid.length & 255), kid, cti)).subarray(0, REPLAY_ID_BYTES);
+}
+
+interface Entry {
+  id: Uint8Array;
+  until: number;
+}
+
+export type RecordOutcome = 'recorded' | 'replayed' | 'full';
+
+export class ReplayStore {
+  private entries: Entry[] = [];
+  /** The clock high-water mark stored alongside (see ClockGuard). */
+  mark = 0;
+  /** Tickets issued before this time are refused (set only by repair()). */
+  floor = 0;
+  /** True if the stored record was unreadable at load; call repair() before granting. */
+  damaged: boolean;
+
+  constructor(
+    private readonly storage: Storage,
+    readonly capacity: number = DEFAULT_REPLAY_CAPACITY,
+  ) {
+    const max = Math.floor((storage.maxValueBytes - HEADER_BYTES) / ENTRY_BYTES);
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > max) throw new RangeError(`replay capacity must be 1..${max}`);
+    this.damaged = !this.load();
+  }
+
+  private load(): boolean {
+    const bytes = this.storage.get(KEY_REPLAY);
+    if (bytes === undefined) return true;
+    const r = new RecordReader(bytes);
+    const version = r.u8();
+    const mark = r.u32();
+    const floor = r.u32();
+    const count = r.u16();
+    const entries: Entry[] = [];
+    for (let i = 0; i < count && !r.corrupt; i++) entries.push({ id: r.raw(REPLAY_ID_BYTES), until: r.u32() });
+    if (version !== VERSION || !r.complete()) return false;
+    this.mark = mark;
+    this.floor = floor;
+    this.entries = entries;
+    return true;
+  }
+
+  /** Replaces a damaged record with an empty one whose floor is `now` (see header comment). */
+  repair(now: number): void {
+    this.write([], this.mark, Math.max(this.floor, now));
+    this.damaged = false;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  has(id: Uint8Array): boolean {
+    return this.entries.some((e) => bytesEqual(e.id, id));
+  }
+
+  /**
+   * Records a ticket as used (durably, before the caller moves the bolt), pruning entries that
+   * expired by `now`, and stores `mark` with it. Refuses rather than evict a live entry.
+   */
+  record(id: Uint8Array, until: number, now: number, mark: number): RecordOutcome {
+    if (this.has(id)) return 'replayed';
+    const live = this.entries.filter((e) => e.until >= now);
+    if (live.length >= this.capacity) return 'full';
+    const next = [...live, { id: id.slice(), until }];
+    this.write(next, Math.max(this.mark, mark), this.floor);
+    return 'recorded';
+  }
+
+  /** Number of entries that are still live at `now` (for status reporting). */
+  liveCount(now: number): number {
+    return this.entries.filter((e) => e.until >= now).length;
+  }
+
+  private write(entries: Entry[], mark: number, floor: number): void {
+    const w = new RecordWriter(HEADER_BYTES + entries.length * ENTRY_BYTES).u8(VERSION).u32(mark).u32(floor).u16(entries.length);
+    for (const e of entries) w.raw(e.id).u32(e.until);
+    this.storage.set(KEY_REPLAY, w.done());
+    // Only after the write succeeded does memory reflect it: a throw leaves the old state.
+    this.entries = entries;
+    this.mark = mark;
+    this.floor = floor;
+  }
+}
