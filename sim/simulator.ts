@@ -69,9 +69,9 @@ export class Simulator {
     this.random = new SeededRandom(options.seed ?? 1);
     this.phone = new CourierPhone(this.link.central, this.time, options.holderSeed);
     this.phone.onStep = (text) => this.note('phone', text);
+    // Bolt movements come from the lock's own log (with the reason); jams from the actuator.
     this.actuator.onDrive((d) => {
-      if (d.reached) this.note('bolt', d.target === 'locked' ? 'bolt locked' : 'bolt UNLOCKED');
-      else this.note('bolt', `bolt did not reach ${d.target} (jam)`);
+      if (!d.reached) this.note('bolt', `bolt did not reach ${d.target} (jam)`);
     });
     this.time.onError = (e) => {
       // A power cut inside a timer stops the lock; anything else is a bug the timeline shows.
@@ -178,8 +178,9 @@ export class Simulator {
   }
 
   private fromLog(entry: LogEntry): void {
-    // Bolt movements are already on the timeline from the actuator itself.
-    if (entry.event === 'locked' || entry.event === 'unlocked') return;
+    if (entry.event === 'locked') return this.note('bolt', `bolt locked (${entry.why})`, entry);
+    if (entry.event === 'unlocked') return this.note('bolt', `bolt UNLOCKED, relock deadline ${Number(entry.relockMs) / 1000} s`, entry);
+    if (entry.event === 'door') return; // the door's own line says it
     const { at: _at, level, event, ...detail } = entry;
     const parts = Object.entries(detail).map(([k, v]) => `${k}=${v}`);
     this.note('lock', `${level === 'info' ? '' : level.toUpperCase() + ' '}${event}${parts.length ? ' ' + parts.join(' ') : ''}`, entry);

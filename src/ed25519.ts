@@ -23,3 +23,25 @@ export function verifyEd25519(signature: Uint8Array, message: Uint8Array, public
     return false;
   }
 }
+
+// RFC 8032 §7.1 TEST 2: a known answer for the power-on self-test.
+const KAT_PUBLIC_KEY = '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c';
+const KAT_MESSAGE = '72';
+const KAT_SIGNATURE =
+  '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00';
+
+const hexBytes = (hex: string): Uint8Array => Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.substr(i * 2, 2), 16));
+
+/**
+ * Power-on self-test: a known signature must verify and the same signature with one bit flipped
+ * must not. Run at boot, it also builds noble's precomputed tables (about 10 M XS compute units),
+ * which would otherwise land on the first unlock after every boot.
+ */
+export function ed25519SelfTest(): boolean {
+  const publicKey = hexBytes(KAT_PUBLIC_KEY);
+  const message = hexBytes(KAT_MESSAGE);
+  const signature = hexBytes(KAT_SIGNATURE);
+  if (!verifyEd25519(signature, message, publicKey)) return false;
+  signature[0] ^= 1;
+  return !verifyEd25519(signature, message, publicKey);
+}

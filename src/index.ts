@@ -3,7 +3,7 @@ export { verifyTicket, DEFAULT_SKEW_SECONDS, DEFAULT_MAX_WINDOW_SECONDS } from '
 export type { Decision, TrustedIssuer, VerifyContext } from './verify.js';
 export { TICKET_REASONS, LOCK_REASONS, REFUSAL_CODES, type TicketReason, type LockReason, type RefusalReason } from './reasons.js';
 export { parseEnvelope, parseClaims, MAX_TICKET_BYTES, type TicketClaims, type Envelope } from './ticket.js';
-export { verifyEd25519 } from './ed25519.js';
+export { verifyEd25519, ed25519SelfTest } from './ed25519.js';
 export { sign1Input } from './sig-structure.js';
 export { decodeStrict } from './cbor/decode.js';
 export { checkWellFormed } from './cbor/wellformed.js';

@@ -4,7 +4,7 @@
 
 import type { Hardware, LogEntry, LogLevel } from '../../hal/index.js';
 import { toHex } from '../bytes.js';
-import { verifyEd25519 } from '../ed25519.js';
+import { ed25519SelfTest, verifyEd25519 } from '../ed25519.js';
 import type { RefusalReason } from '../reasons.js';
 import type { TicketClaims } from '../ticket.js';
 import { DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, verifyTicket, type TrustedIssuer } from '../verify.js';
@@ -32,8 +32,11 @@ export type PresentationResult =
   | { granted: true; relockSeconds: number; claims: TicketClaims }
   | { granted: false; reason: RefusalReason; detail: string; retryAfter: number; claims?: TicketClaims };
 
-/** Refusals caused by the lock's own state, not the presenter: they do not count towards back-off. */
-const NOT_THE_PRESENTERS_FAULT: readonly RefusalReason[] = ['backoff', 'clock-untrusted', 'internal-error', 'replay-store-full', 'actuator-fault'];
+/**
+ * Refusals caused by the lock's own state, not the presenter: they do not count towards back-off.
+ * (issued-in-future means the lock's clock is behind a signed iat: a fault of the lock.)
+ */
+const NOT_THE_PRESENTERS_FAULT: readonly RefusalReason[] = ['backoff', 'clock-untrusted', 'issued-in-future', 'internal-error', 'replay-store-full', 'actuator-fault'];
 
 export class Lock {
   readonly lockId: string;
@@ -46,6 +49,8 @@ export class Lock {
   readonly backoff: Backoff;
   readonly bolt: BoltController;
   private checkpointTimer: unknown;
+  /** False until the boot self-test passed: a lock with broken crypto grants nothing. */
+  private cryptoOk = false;
 
   constructor(
     private readonly hw: Hardware,
@@ -65,6 +70,8 @@ export class Lock {
   /** Boot: bolt locked first, then state checks, then the hourly clock checkpoint. */
   start(): void {
     this.bolt.boot();
+    this.cryptoOk = ed25519SelfTest();
+    if (!this.cryptoOk) this.record('alarm', 'self-test-failed');
     this.record('info', 'boot', { clockTrusted: this.clockGuard.trusted(), replayEntries: this.replay.size });
     this.repairIfDamaged();
     this.scheduleCheckpoint();
@@ -99,6 +106,7 @@ export class Lock {
   }
 
   private decide(ticket: Uint8Array, proof: Uint8Array | undefined, challenge: Uint8Array, seen: (c: TicketClaims) => void): PresentationResult {
+    if (!this.cryptoOk) return this.refused('internal-error', 'not started, or the boot self-test failed');
     const now = this.hw.clock.now();
     const retryAfter = this.backoff.retryAfter(now);
     if (retryAfter > 0) return this.refused('backoff', `locked out for ${retryAfter} s`);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import nacl from 'tweetnacl';
-import { fromHex, verifyEd25519 } from '../../src/index.js';
+import { ed25519SelfTest, fromHex, verifyEd25519 } from '../../src/index.js';
 import rfc8032 from '../vectors/rfc8032-ed25519.json' with { type: 'json' };
 import wycheproof from '../vectors/wycheproof/ed25519_test.json' with { type: 'json' };
 
@@ -69,5 +69,9 @@ describe('Ed25519 (strict RFC 8032 / FIPS 186-5)', () => {
     const identity = new Uint8Array(32);
     identity[0] = 1; // the neutral element: small order
     expect(verifyEd25519(hex(v.signature), hex(v.message), identity)).to.equal(false);
+  });
+
+  it('passes the boot self-test (RFC 8032 known answer, and its bit-flipped twin refused)', () => {
+    expect(ed25519SelfTest()).to.equal(true);
   });
 });

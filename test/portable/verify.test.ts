@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Tag } from 'cbor-x/index-no-eval';
 import { encodeClaims, encodeCbor, signSign1 } from '../../sim/issuer.js';
-import { MAX_TICKET_BYTES, TICKET_REASONS, verifyTicket, type Decision, type TicketReason } from '../../src/index.js';
+import { MAX_TICKET_BYTES, TICKET_REASONS, toHex, verifyTicket, type Decision, type TicketReason } from '../../src/index.js';
 import { ALG_ED25519, CLAIM_AUD, CLAIM_CNF, CLAIM_CTI, CLAIM_EXP, CLAIM_SUB, HEADER_ALG, HEADER_CRIT, HEADER_KID, HEADER_TYP } from '../../src/ticket.js';
 import { ascii, context, fields, HOLDER_PUBLIC, ISSUER, LOCK_ID, NOW, OTHER_ISSUER, ticket } from './fixtures.js';
 
@@ -33,6 +33,20 @@ describe('verifyTicket', () => {
     expect(Array.from(decision.claims.cti)).to.deep.equal(Array.from(ascii('ticket-0001')));
     expect(Array.from(decision.claims.holderKey)).to.deep.equal(Array.from(HOLDER_PUBLIC));
     expect(Array.from(decision.kid)).to.deep.equal(Array.from(ISSUER.kid));
+  });
+
+  it('reproduces and grants the annotated example of docs/ticket.md byte for byte', () => {
+    const docHex =
+      'd2844da2012704486973737565722d31a05886a8016970617263656c2d636f026a636f75726965722d343203781c' +
+      '6c6f636b3a31322d7275652d6465732d6c696c61732f646f6f722d61041a6b49e010051a6b49d200061a6b49d0d4' +
+      '07505e1f07a29311c40d2b667180e93a540c08a101a301012006215820ed4928c628d1c2c6eae903389059956129' +
+      '59273a5c63f93636c14614ac8737d158401c4ed3cd5b50919123a03035b9a357736e6edfb0d84eec9587abc9c41c' +
+      '5bf0ccfa3a02ac886f02faf04c2b12d25fe1a44b4cab2f2963b769b5ad56d33fa8ac04';
+    const cti = Uint8Array.from([0x5e, 0x1f, 0x07, 0xa2, 0x93, 0x11, 0xc4, 0x0d, 0x2b, 0x66, 0x71, 0x80, 0xe9, 0x3a, 0x54, 0x0c]);
+    const made = ticket({ notBefore: 1800000000, expires: 1800003600, issuedAt: 1799999700, cti });
+    expect(toHex(made)).to.equal(docHex);
+    expect(made.length).to.equal(219);
+    expect(reasonOf(verifyTicket(made, context({ now: 1800000100 })))).to.equal('granted');
   });
 
   it('grants a ticket without iss, signed by a second trusted issuer, with alg Ed25519 (-19)', () => {

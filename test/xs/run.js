@@ -1,42 +1,18 @@
 // Runs every suite in test/portable/ inside the real XS engine: bundles them with esbuild into one
 // script (no Node built-ins can leak in: platform neutral), evaluates it in xsnap-worker and prints
 // mocha-like results. Exit code 1 on any failure or if no test ran.
-import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleForXs } from './bundle.js';
 import { startXs } from './engine.js';
+
+export { bundleForXs };
 
 const here = dirname(fileURLToPath(import.meta.url));
 const portable = join(here, '..', 'portable');
 const grep = process.argv.includes('--grep') ? process.argv[process.argv.indexOf('--grep') + 1] : undefined;
 const files = readdirSync(portable).filter((f) => f.endsWith('.test.ts')).sort();
-
-// tweetnacl probes for Node's crypto module only to seed its PRNG; in XS there is none, and the
-// suites never ask it for random bytes. Any other Node built-in reaching the bundle is an error.
-const nodeBuiltinsAbsent = {
-  name: 'node-builtins-absent',
-  setup(b) {
-    b.onResolve({ filter: /^crypto$/ }, () => ({ path: 'crypto', namespace: 'absent' }));
-    b.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({ contents: 'module.exports = undefined;', loader: 'js' }));
-  },
-};
-
-export async function bundleForXs(contents, resolveDir) {
-  const result = await build({
-    stdin: { contents, resolveDir, loader: 'ts', sourcefile: 'xs-entry.ts' },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    conditions: ['import', 'default'],
-    target: 'es2022',
-    logLevel: 'error',
-    plugins: [nodeBuiltinsAbsent],
-  });
-  return result.outputFiles[0].text;
-}
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) await main();
 

@@ -1,0 +1,81 @@
+// Bench workloads over the ticket verifier, bundled by bench/run.js into one script per Ed25519
+// backend (the tweetnacl bundle swaps src/ed25519.ts for bench/ed25519-tweetnacl.ts). The same
+// bundle runs in XS and in Node, so both engines execute identical code.
+//
+// The host calls setup() once with a fixture, then run(name, n) in evaluations of their own: one
+// evaluation = one reading of XS compute units, so each workload must be callable on its own.
+// To add a measurement, add a case here and a row in bench/run.js; a case can send extra figures
+// (counts, sizes) with report() from ./report.js.
+
+import { bytesEqual, fromHex } from '../src/bytes.js';
+import { verifyEd25519 } from '../src/ed25519.js';
+import { sign1Input } from '../src/sig-structure.js';
+import { parseClaims, parseEnvelope } from '../src/ticket.js';
+import { verifyTicket, type VerifyContext } from '../src/verify.js';
+
+/** The fixture as the host passes it: hex, because the evaluated script is text. */
+export interface BenchFixture {
+  ticketHex: string;
+  lockId: string;
+  now: number;
+  issuers: { kidHex: string; publicKeyHex: string }[];
+}
+
+let cases: Record<string, () => void> = {};
+
+function bytes(hex: string): Uint8Array {
+  const out = fromHex(hex);
+  if (out === undefined) throw new Error('bench fixture: bad hex');
+  return out;
+}
+
+// Every case checks its own outcome: a fixture that stopped verifying would otherwise show up as
+// a suspiciously cheap figure rather than as an error. The check is one property read.
+function expect(condition: boolean, what: string): void {
+  if (!condition) throw new Error(`bench case failed: ${what}`);
+}
+
+/** Prepares the inputs of every case from the fixture; returns the case names. */
+export function setup(fixture: BenchFixture): string[] {
+  const ticket = bytes(fixture.ticketHex);
+  const context: VerifyContext = {
+    lockId: fixture.lockId,
+    now: fixture.now,
+    issuers: fixture.issuers.map((i) => ({ kid: bytes(i.kidHex), publicKey: bytes(i.publicKeyHex) })),
+  };
+
+  // Inputs of the parts, computed once here so each part is timed without the others.
+  const envelope = parseEnvelope(ticket);
+  if (!envelope.ok) throw new Error(`bench fixture: ${envelope.reason}: ${envelope.detail}`);
+  const { protectedBytes, payload, signature, kid } = envelope.value;
+  const issuer = context.issuers.find((i) => bytesEqual(i.kid, kid));
+  if (issuer === undefined) throw new Error('bench fixture: no issuer for the ticket kid');
+  const signed = sign1Input(protectedBytes, payload);
+
+  cases = {
+    /** The whole pipeline the lock runs: decode, issuer lookup, signature, claims, time checks. */
+    verify: () => expect(verifyTicket(ticket, context).granted, 'verifyTicket did not grant'),
+    /** Strict CBOR decode of the COSE_Sign1 and its protected header, header checks. */
+    parseEnvelope: () => expect(parseEnvelope(ticket).ok, 'parseEnvelope'),
+    /** CBOR encoding of the Sig_structure the signature covers. */
+    sigStructure: () => expect(sign1Input(protectedBytes, payload).length === signed.length, 'sign1Input'),
+    /** The signature check alone, on the precomputed Sig_structure. */
+    ed25519Verify: () => expect(verifyEd25519(signature, signed, issuer.publicKey), 'verifyEd25519'),
+    /** Strict CBOR decode and type checks of the CWT claims. */
+    parseClaims: () => expect(parseClaims(payload).ok, 'parseClaims'),
+  };
+  // No case runs here: the host's first call of `verify` is the cold one (noble builds its
+  // precomputed tables on first use), which it measures.
+  return Object.keys(cases);
+}
+
+/** Runs case `name` n times; n = 0 measures the cost of the call itself. */
+export function run(name: string, n: number): void {
+  const workload = cases[name];
+  if (workload === undefined) throw new Error(`bench: unknown case ${name} (setup not called?)`);
+  for (let i = 0; i < n; i++) workload();
+}
+
+// Set on the global object by hand: xsnap evaluates scripts like a strict eval, where a top-level
+// `var` (esbuild's globalName) would not outlive the evaluation.
+(globalThis as Record<string, unknown>).latchkeyBench = { setup, run };
