@@ -1,11 +1,15 @@
 // npm run bench [-- --json]: what a ticket verification costs in XS (the engine on the lock) and
-// in Node, with the shipped strict noble Ed25519 and with tweetnacl swapped in. docs/bench.md
+// in Node, with the shipped strict noble Ed25519 and with tweetnacl swapped in; and what one whole
+// BLE presentation costs the lock in XS, with its BLE write/notification counts. docs/bench.md
 // explains the figures. XS compute units are deterministic and are the figure to compare; wall
 // times are host-dependent and noisy.
 //
 // Layout: BACKENDS are bundles of bench/verifier-entry.ts, TARGETS run one bundle on one engine
 // and list which of its cases to measure. A new measurement is a new case in an entry file plus
 // a row (or a name in a row) here; cases may also report extra metrics (bench/report.ts).
+//
+// A whole BLE presentation (bench/presentation-entry.ts) needs a fresh simulator per reading, so
+// it has a stage of its own (PRESENTATION_CASES, runPresentation*), not a TARGETS row.
 
 import { build } from 'esbuild';
 import { dirname, join, resolve } from 'node:path';
@@ -14,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { toHex } from '../dist/src/bytes.js';
 import { nodeBuiltinsAbsent, xsBuildOptions } from '../test/xs/bundle.js';
-import { context, ticket } from '../dist/test/portable/fixtures.js';
+import { presentationFixture } from '../dist/bench/presentation-fixture.js';
+import { HOLDER_SEED, context, ticket } from '../dist/test/portable/fixtures.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const asJson = process.argv.includes('--json');
@@ -46,6 +51,23 @@ const TARGETS = [
   { key: 'xsTweetnacl', engine: 'xs', backend: 'tweetnacl', compute: ['verify', ...BREAKDOWN], timed: ['verify'] },
 ];
 
+/**
+ * One BLE presentation, lock side (bench/presentation-entry.ts): `present` over the simulated
+ * link at `mtu`, or `Lock.present` called directly. Each reading boots a fresh Simulator (fresh
+ * replay store: the single-use ticket is granted every time). Per XS engine: one warm-up round,
+ * then PRESENTATION_READINGS rounds that must agree; PRESENTATION_ENGINES fresh engines whose
+ * readings must agree too.
+ */
+const PRESENTATION_CASES = [
+  { key: 'mtu185', mtu: 185 },
+  { key: 'mtu23', mtu: 23 },
+  { key: 'lockPresent' },
+];
+const PRESENTATION_READINGS = 2;
+const PRESENTATION_ENGINES = 2;
+/** The Simulator's SeededRandom seed, which fixes the challenge (bench/presentation-fixture.ts). */
+const PRESENTATION_SEED = 1;
+
 const progress = (message) => process.stderr.write(`bench: ${message}\n`);
 
 /** results[target][case] = { compute?, ms?, n?, …extra metrics } */
@@ -67,6 +89,18 @@ const fixture = {
   now: fixtureContext.now,
   issuers: fixtureContext.issuers.map((i) => ({ kidHex: toHex(i.kid), publicKeyHex: toHex(i.publicKey) })),
 };
+
+// The same ticket presented over BLE: the phone's holder proof and PRESENT frames are made here
+// in Node, for the challenge the simulator will issue, so no phone signing is measured.
+const presentationInput = presentationFixture({
+  lockId: fixtureContext.lockId,
+  now: fixtureContext.now,
+  issuers: fixtureContext.issuers,
+  holderSeed: HOLDER_SEED,
+  ticket: fixtureTicket,
+  seed: PRESENTATION_SEED,
+  mtus: PRESENTATION_CASES.filter((c) => c.mtu !== undefined).map((c) => c.mtu),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Bundling
@@ -106,6 +140,9 @@ async function bundle(backend, options) {
 /** The bench script: bench/verifier-entry.ts, which sets `latchkeyBench` on the global object. */
 const benchBundle = (backend) => bundle(backend, { entryPoints: [join(root, 'bench', 'verifier-entry.ts')], format: 'iife' });
 
+/** bench/presentation-entry.ts with the shipped verifier; sets `latchkeyPresentation`. */
+const presentationBundle = () => bundle('noble', { entryPoints: [join(root, 'bench', 'presentation-entry.ts')], format: 'iife' });
+
 /** Flash-footprint proxy: verifyTicket and everything it pulls in, minified. */
 async function verifierSize(backend) {
   const text = await bundle(backend, {
@@ -120,10 +157,13 @@ async function verifierSize(backend) {
 // Engines: both expose call(name, n) → { ms, compute? } over the bundle's run(name, n).
 
 // Messages from the bundle (bench/report.ts): extra metrics of a case land in results under the
-// current target.
+// current target, or go to `metricsSink` while the presentation stage collects them itself.
 let currentTarget;
+let metricsSink;
 function onMessage(message) {
-  if (message.type === 'metrics') record(currentTarget, message.case, message.metrics);
+  if (message.type !== 'metrics') return;
+  if (metricsSink) metricsSink(message.case, message.metrics);
+  else record(currentTarget, message.case, message.metrics);
 }
 
 async function nodeEngine(script) {
@@ -246,6 +286,124 @@ async function runTarget(target, scripts) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// One BLE presentation, lock side (bench/presentation-entry.ts)
+
+/** The MTU case behind the headline `xs.presentation.compute`: the courier phone's default MTU. */
+const HEADLINE_CASE = 'mtu185';
+/** The BLE figures kept from a case's report, per MTU. */
+const BLE_FIELDS = ['writes', 'notifications', 'bytesWritten', 'bytesNotified', 'latencyMs', 'challengeNotifications', 'resultNotifications'];
+
+/** latchkeyPresentation.fn(...args) in one XS evaluation; resolves to its compute units. */
+const presentationCall = (xs, fn, ...args) => xs.evaluate(`latchkeyPresentation.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')});`);
+
+/**
+ * Node: every case once, on the same bundle, for the BLE counts (deterministic, cross-checked
+ * against XS). Runs in this context, before the XS engine locks the process down.
+ */
+function runPresentationNode(script) {
+  progress('presentation: node (BLE counts)');
+  const reports = {};
+  globalThis.issueCommand = (buffer) => onMessage(JSON.parse(new TextDecoder().decode(buffer)));
+  metricsSink = (name, metrics) => (reports[name] = metrics);
+  try {
+    vm.runInThisContext(script);
+    const p = globalThis.latchkeyPresentation;
+    p.setup(presentationInput);
+    for (const c of PRESENTATION_CASES) {
+      p.boot(c.key);
+      if (c.mtu === undefined) p.lockPresent(c.key);
+      else p.present(c.key, c.mtu);
+      p.check(c.key);
+    }
+  } finally {
+    metricsSink = undefined;
+    delete globalThis.issueCommand;
+    delete globalThis.latchkeyPresentation;
+  }
+  return reports;
+}
+
+/**
+ * One fresh XS engine. Every boot, presentation and check is an evaluation of its own; only the
+ * presentation's is a reading. The first boot is the cold one (noble builds its tables in the
+ * self-test); round 0 is a warm-up (the first run of a code path in an engine costs ~100 units
+ * more), rounds 1..PRESENTATION_READINGS are readings.
+ */
+async function runPresentationXs(script, run) {
+  progress(`presentation: xs, fresh engine ${run + 1}/${PRESENTATION_ENGINES}`);
+  const reports = {};
+  const xs = await startXs({ name: 'latchkey-bench-presentation', onMessage });
+  metricsSink = (name, metrics) => (reports[name] = metrics);
+  try {
+    await xs.evaluate(script);
+    await presentationCall(xs, 'setup', presentationInput);
+    const overhead = await presentationCall(xs, 'noop');
+    const boots = [];
+    const compute = {}; // compute[case] = [warm-up, reading 1, …], evaluation overhead subtracted
+    for (let round = 0; round <= PRESENTATION_READINGS; round++) {
+      for (const c of PRESENTATION_CASES) {
+        const slot = `${c.key}-${round}`;
+        boots.push((await presentationCall(xs, 'boot', slot)) - overhead);
+        const used = c.mtu === undefined ? await presentationCall(xs, 'lockPresent', slot) : await presentationCall(xs, 'present', slot, c.mtu);
+        (compute[c.key] ??= []).push(used - overhead);
+        await presentationCall(xs, 'check', slot);
+      }
+    }
+    return { overhead, boots, compute, reports };
+  } finally {
+    metricsSink = undefined;
+    await xs.close().catch(() => {});
+  }
+}
+
+/** Cross-checks the runs and records xs.presentation, xs.boot and ble. */
+function recordPresentation(nodeReports, runs) {
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const [first] = runs;
+  // Compute is deterministic: fresh engines must agree exactly, boots and warm-ups included.
+  const freshRunsAgree = runs.every((r) => same(r.compute, first.compute) && same(r.boots, first.boots));
+  if (!freshRunsAgree) progress(`warning: fresh XS engines disagree on presentation compute: ${JSON.stringify(runs.map((r) => r.compute))}`);
+
+  const cases = {};
+  for (const c of PRESENTATION_CASES) {
+    const readings = first.compute[c.key].slice(1);
+    const last = readings[readings.length - 1];
+    const stable = readings.every((x) => Math.abs(x - last) <= COMPUTE_TOLERANCE * last);
+    if (!stable) progress(`warning: ${c.key} presentation compute not steady (${readings.join(', ')})`);
+    cases[c.key] = { compute: last, ...(stable ? {} : { stable }) };
+  }
+  const lockPresentCompute = cases.lockPresent.compute;
+  const presentation = { compute: cases[HEADLINE_CASE].compute, lockPresentCompute };
+  for (const c of PRESENTATION_CASES) {
+    if (c.mtu === undefined) continue;
+    presentation[c.key] = { ...cases[c.key], bleOverheadCompute: cases[c.key].compute - lockPresentCompute };
+  }
+  if (cases.lockPresent.stable === false) presentation.lockPresentStable = false;
+  Object.assign(presentation, { readings: PRESENTATION_READINGS, freshEngines: PRESENTATION_ENGINES, freshRunsAgree });
+  record('xs', 'presentation', presentation);
+  // Boot: the first in an engine is a device's power-on; later ones find noble's tables built.
+  record('xs', 'boot', { compute: first.boots[0], warmCompute: first.boots[1] });
+
+  // BLE counts: the same in Node and in every XS reading, or the bench has a bug.
+  const ble = { measuredIn: 'node+xs' };
+  for (const c of PRESENTATION_CASES) {
+    if (c.mtu === undefined) continue;
+    const node = nodeReports[c.key];
+    if (node === undefined) throw new Error(`presentation: no BLE report from Node for ${c.key}`);
+    for (const [i, run] of runs.entries()) {
+      for (let round = 0; round <= PRESENTATION_READINGS; round++) {
+        if (!same(run.reports[`${c.key}-${round}`], node)) {
+          throw new Error(`presentation: BLE figures of ${c.key} differ between Node and XS engine ${i + 1} round ${round}: ${JSON.stringify(node)} vs ${JSON.stringify(run.reports[`${c.key}-${round}`])}`);
+        }
+      }
+    }
+    ble.latencyPerPacketMs = node.latencyPerPacketMs;
+    ble[c.key] = Object.fromEntries(BLE_FIELDS.map((f) => [f, node[f]]));
+  }
+  results.ble = ble;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Derived figures and output
 
 const ratio = (a, b) => (a !== undefined && b !== undefined && b !== 0 ? a / b : undefined);
@@ -258,6 +416,14 @@ function derive() {
     xsMsOverNodeMs: ratio(xs?.verify?.ms, node?.verify?.ms),
     xsMsOverNodeMsTweetnacl: ratio(xsTweetnacl?.verify?.ms, nodeTweetnacl?.verify?.ms),
     nodeMsTweetnaclOverNoble: ratio(nodeTweetnacl?.verify?.ms, node?.verify?.ms),
+    // What the holder proof, replay record, unlock and BLE add to one verifyTicket.
+    presentationOverVerify: ratio(xs?.presentation?.compute, xs?.verify?.compute),
+    presentationMtu23OverVerify: ratio(xs?.presentation?.mtu23?.compute, xs?.verify?.compute),
+    lockPresentOverVerify: ratio(xs?.presentation?.lockPresentCompute, xs?.verify?.compute),
+    presentationComputeMtu23OverMtu185: ratio(xs?.presentation?.mtu23?.compute, xs?.presentation?.mtu185?.compute),
+    bleWritesMtu23OverMtu185: ratio(results.ble?.mtu23?.writes, results.ble?.mtu185?.writes),
+    bleNotificationsMtu23OverMtu185: ratio(results.ble?.mtu23?.notifications, results.ble?.mtu185?.notifications),
+    bleLatencyMtu23OverMtu185: ratio(results.ble?.mtu23?.latencyMs, results.ble?.mtu185?.latencyMs),
   };
   // Where one verification's compute goes; `rest` is what the parts do not cover (issuer lookup,
   // claim checks, the Decision object).
@@ -281,6 +447,7 @@ function derive() {
 const int = (x) => (x === undefined ? '–' : String(Math.round(x)).replace(/\B(?=(\d{3})+$)/g, ','));
 const ms = (x) => (x === undefined ? '–' : x < 1 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(0));
 const times = (x) => (x === undefined ? '–' : `${x < 10 ? x.toFixed(1) : x.toFixed(0)}×`);
+const times2 = (x) => (x === undefined ? '–' : `${x.toFixed(2)}×`);
 const pct = (x) => (x === undefined ? '–' : `${(100 * x).toFixed(x < 0.01 ? 2 : 1)} %`);
 const row = (cells, widths) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
 
@@ -303,13 +470,48 @@ function printTable() {
     console.log(row([name, cell('xs'), cell('xsTweetnacl')], b));
   }
 
+  printPresentation();
+
   console.log(`\nRatios`);
   console.log(`  XS compute, tweetnacl / noble   ${times(ratios.xsComputeTweetnaclOverNoble)}`);
   console.log(`  XS ms, tweetnacl / noble        ${times(ratios.xsMsTweetnaclOverNoble)}`);
   console.log(`  XS ms / Node ms, noble          ${times(ratios.xsMsOverNodeMs)}`);
   console.log(`  XS ms / Node ms, tweetnacl      ${times(ratios.xsMsOverNodeMsTweetnacl)}`);
+  console.log(`  BLE presentation / verifyTicket ${times2(ratios.presentationOverVerify)} (MTU 185), ${times2(ratios.presentationMtu23OverVerify)} (MTU 23); Lock.present alone ${times2(ratios.lockPresentOverVerify)}`);
+  console.log(`  BLE writes, MTU 23 / MTU 185    ${times(ratios.bleWritesMtu23OverMtu185)}`);
   console.log(`\nVerifier bundle (verifyTicket, esbuild minified): noble ${int(bundleBytes.noble)} B, tweetnacl ${int(bundleBytes.tweetnacl)} B`);
   console.log(`XS compute units are deterministic; ms are this host's wall clock (${meta.elapsedS.toFixed(1)} s run).\n`);
+}
+
+function printPresentation() {
+  const { xs, ble, ratios } = results;
+  const p = xs?.presentation;
+  if (p === undefined) return;
+  const verify = xs?.verify?.compute;
+  console.log(`\nOne BLE presentation, lock side: CHALLENGE to RESULT, granted (strict noble, XS compute units)`);
+  const w = [34, 14, 15, 16];
+  console.log(row(['', 'XS compute', '× verifyTicket', 'over Lock.present'], w));
+  for (const [label, x] of [['over BLE, MTU 185', p.mtu185], ['over BLE, MTU 23', p.mtu23]]) {
+    console.log(row([label, int(x?.compute), times2(ratio(x?.compute, verify)), `+${int(x?.bleOverheadCompute)} (${pct(ratio(x?.bleOverheadCompute, x?.compute))})`], w));
+  }
+  console.log(row(['Lock.present alone', int(p.lockPresentCompute), times2(ratio(p.lockPresentCompute, verify)), ''], w));
+  console.log(row(['verifyTicket (above)', int(verify), '1.00×', ''], w));
+  console.log(`  Lock.present = verifyTicket + holder proof + replay check and durable record + unlock + log;`);
+  console.log(`  over BLE adds challenge generation, reassembly, PRESENT decode, RESULT encode, simulated link.`);
+  console.log(`  Phone signing excluded (frames precomputed in Node). ${p.readings} readings after a warm-up, each on a fresh simulator,`);
+  console.log(`  in ${p.freshEngines} fresh XS engines: ${p.freshRunsAgree ? 'all identical' : 'DISAGREE (see warning)'}.`);
+  console.log(`  Boot (Simulator + lock start incl. Ed25519 self-test): ${int(xs?.boot?.compute)} cold, ${int(xs?.boot?.warmCompute)} once noble's tables exist.`);
+
+  if (ble === undefined) return;
+  console.log(`\nBLE per unlock, whole exchange (connect to RESULT; Node and XS agree)`);
+  const b = [14, 8, 14, 13, 13, 13];
+  console.log(row(['', 'writes', 'notifications', 'bytes →lock', 'bytes →phone', 'latency ms'], b));
+  for (const [label, x] of [['MTU 185', ble.mtu185], ['MTU 23', ble.mtu23]]) {
+    console.log(row([label, x.writes, `${x.notifications} (${x.challengeNotifications}+${x.resultNotifications})`, x.bytesWritten, x.bytesNotified, x.latencyMs], b));
+  }
+  console.log(row(['MTU 23 / 185', times(ratios.bleWritesMtu23OverMtu185), times(ratios.bleNotificationsMtu23OverMtu185), '', '', times(ratios.bleLatencyMtu23OverMtu185)], b));
+  console.log(`  writes: GATT writes of the PRESENT frames; notifications: CHALLENGE + RESULT frames; bytes are attribute values.`);
+  console.log(`  latency: simulated, ${ble.latencyPerPacketMs} ms per packet per direction (connection events included).`);
 }
 
 async function main() {
@@ -321,12 +523,19 @@ async function main() {
     scripts[backend] = await benchBundle(backend);
     bundleBytes[backend] = await verifierSize(backend);
   }
-  // TARGETS lists Node first: the XS engine locks this process down on first use.
-  for (const target of TARGETS) await runTarget(target, scripts);
+  const presentationScript = await presentationBundle();
+  // Node first: the XS engine locks this process down on first use.
+  for (const target of TARGETS.filter((t) => t.engine === 'node')) await runTarget(target, scripts);
+  const nodeReports = runPresentationNode(presentationScript);
+  for (const target of TARGETS.filter((t) => t.engine !== 'node')) await runTarget(target, scripts);
+  const presentationRuns = [];
+  for (let run = 0; run < PRESENTATION_ENGINES; run++) presentationRuns.push(await runPresentationXs(presentationScript, run));
+  recordPresentation(nodeReports, presentationRuns);
   derive();
   results.bundleBytes = bundleBytes;
   results.meta = {
     ticketBytes: fixtureTicket.length,
+    presentationSeed: PRESENTATION_SEED,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     elapsedS: (performance.now() - started) / 1000,

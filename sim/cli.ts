@@ -1,10 +1,11 @@
-// The `latchkey` command line: key generation, issuing, inspecting and verifying tickets, and a
-// demo. Host-side only (Node): the lock runs src/ and never this file. `main` never throws: every
+// The `latchkey` command line: key generation, issuing, inspecting and verifying tickets, and the
+// simulator (`sim`, alias `demo`). Host-side only (Node): the lock runs src/ and never this file. `main` never throws: every
 // failure becomes one line on stderr, prefixed "latchkey: ", and an exit code
 // (0 success or granted, 1 refused, 2 usage, input or file error).
 
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, MAX_TICKET_BYTES, decodeStrict, fromHex, parseClaims, parseEnvelope, toHex, verifyTicket,
@@ -15,8 +16,14 @@ import {
   ALG_ED25519, ALG_EDDSA, COSE_SIGN1_TAG, CTI_MAX_LENGTH, CTI_MIN_LENGTH, HEADER_ALG, HEADER_CONTENT_TYPE, HEADER_CRIT,
   HEADER_KID, HEADER_TYP,
 } from '../src/ticket.js';
-import { issueTicket, publicKeyFromSeed, type SigningKey } from './issuer.js';
+import { FileStorage } from './hal/file-storage.js';
+import { BLE_MAX_MTU, BLE_MIN_MTU } from './hal/ble-link.js';
+import { issueTicket } from './issuer.js';
 import { base64urlEncode, coseKid, JwkError, jwkFromSeed, parseJwk, publicJwk, signingKeyFromJwk } from './jwk.js';
+import {
+  BUILTIN_SCENARIOS, ScenarioError, formatRun, parseScenario, runScenario, withOverrides, type RunOptions, type Scenario,
+  type ScenarioOverrides, type ScenarioRun,
+} from './scenario.js';
 import { formatDuration, isoTime, parseSecondsArg, parseTimeArg } from './time-arg.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -42,8 +49,18 @@ const USAGE_VERIFY = `latchkey verify TICKET --lock LOCK_ID --trust PUBLIC.jwk [
     "kid"). --now defaults to the current time, --skew to ${DEFAULT_SKEW_SECONDS} s, --max-window to
     ${DEFAULT_MAX_WINDOW_SECONDS} s. Exit status 0 if granted, 1 if refused.`;
 
-const USAGE_DEMO = `latchkey demo
-    Issue a ticket in memory, verify it, and show two refusals. Needs no files.`;
+const USAGE_SIM = `latchkey sim [--scenario FILE|NAME] [--mtu N] [--lock LOCK_ID] [--relock S] [--no-door]
+             [--state DIR] [--json]
+    Run the lock firmware (src/) on simulated hardware against a scenario of courier phones
+    and tickets, and print the timeline and a summary. Without --scenario: the built-in
+    default demo. NAME is a built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}); a value
+    ending in .json or holding a / is a file. --mtu sets the default BLE MTU (23..517), --lock,
+    --relock and --no-door override the scenario's lock. --state DIR keeps the lock's storage
+    (replay record, clock mark, back-off) in DIR across runs. --json prints one JSON object.
+    Exit status 0 if every "expect" in the scenario was met, 1 if not.`;
+
+const USAGE_DEMO = `latchkey demo [OPTIONS]
+    The same as latchkey sim (its older name).`;
 
 const USAGE_HELP = `latchkey help [COMMAND]
     Show this text, or the usage of one command (same as latchkey COMMAND --help).`;
@@ -53,14 +70,14 @@ const USAGE_NOTES = `T       a time: ISO-8601 with a timezone (2026-11-21T09:00:
 S       seconds (digits only)
 TICKET  a file holding the binary ticket or its hex text, or - to read it from stdin
 Keys are JWK files (RFC 8037): {"kty":"OKP","crv":"Ed25519","x":...,"d":...,"kid":...}.
-Exit status: 0 success or granted, 1 refused, 2 usage, input or file error.`;
+Exit status: 0 success or granted, 1 refused (sim: an expectation not met), 2 usage, input or file error.`;
 
 export const USAGE = `Usage: latchkey COMMAND [OPTIONS]
 
-Latchkey offline tickets (COSE_Sign1 / CWT, Ed25519): make keys, issue, inspect, verify.
+Latchkey offline tickets (COSE_Sign1 / CWT, Ed25519): make keys, issue, inspect, verify, simulate.
 
 Commands:
-${[USAGE_KEYGEN, USAGE_ISSUE, USAGE_INSPECT, USAGE_VERIFY, USAGE_DEMO, USAGE_HELP].map((u) => '  ' + u.replace(/\n/g, '\n  ')).join('\n\n')}
+${[USAGE_KEYGEN, USAGE_ISSUE, USAGE_INSPECT, USAGE_VERIFY, USAGE_SIM, USAGE_DEMO, USAGE_HELP].map((u) => '  ' + u.replace(/\n/g, '\n  ')).join('\n\n')}
 
 ${USAGE_NOTES}
 `;
@@ -97,6 +114,7 @@ const COMMANDS: Record<string, Command> = {
   issue: { usage: USAGE_ISSUE, run: cmdIssue },
   inspect: { usage: USAGE_INSPECT, run: cmdInspect },
   verify: { usage: USAGE_VERIFY, run: cmdVerify },
+  sim: { usage: USAGE_SIM, run: cmdSim },
   demo: { usage: USAGE_DEMO, run: cmdDemo },
 };
 
@@ -623,60 +641,145 @@ async function cmdVerify(args: string[]): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// demo
+// sim (and demo, its older name)
 
-async function cmdDemo(args: string[]): Promise<number> {
-  parseCommand('demo', args, {}, 0);
-  return runDemo();
+/** In --state DIR, beside the lock's storage files: the lock's clock when the last run ended. */
+export const STATE_CLOCK_FILE = '@sim-clock.json';
+
+const SIM_OPTIONS: Options = {
+  scenario: { type: 'string' },
+  mtu: { type: 'string' },
+  lock: { type: 'string' },
+  relock: { type: 'string' },
+  'no-door': { type: 'boolean' },
+  state: { type: 'string' },
+  json: { type: 'boolean' },
+};
+
+async function cmdSim(args: string[]): Promise<number> {
+  return simCommand('sim', args);
 }
 
-/**
- * The demo: one issuer, one courier phone, one lock, all in memory. Kept in one function so a
- * fuller simulator can take its place.
- */
-export async function runDemo(write: (line: string) => void = (line) => stdout(line + '\n')): Promise<number> {
-  const lockId = 'lock:demo/front-door';
-  const otherLock = 'lock:demo/back-door';
-  const issuerKey: SigningKey = { kid: coseKid('demo-issuer'), seed: new Uint8Array(randomBytes(32)) };
-  const holderSeed = new Uint8Array(randomBytes(32));
-  const now = nowSeconds();
-  const ticket = issueTicket(issuerKey, {
-    iss: 'demo-parcel-co',
-    courier: 'courier-42',
-    lockId,
-    notBefore: now,
-    expires: now + 3600,
-    issuedAt: now,
-    cti: new Uint8Array(randomBytes(16)),
-    holderPublicKey: publicKeyFromSeed(holderSeed),
-  });
-  const trusted: TrustedIssuer[] = [{ kid: issuerKey.kid, publicKey: publicKeyFromSeed(issuerKey.seed) }];
-  const verifyAt = (lock: string, at: number): Decision => verifyTicket(ticket, { lockId: lock, issuers: trusted, now: at });
+async function cmdDemo(args: string[]): Promise<number> {
+  return simCommand('demo', args);
+}
 
-  write('Latchkey demo: an issuer signs a ticket, the lock checks it offline.');
-  write('');
-  write(`1. Issuer "demo-issuer" signs a ticket for courier-42 at ${lockId}, valid for the next hour (${ticket.length} bytes):`);
-  write('   ' + toHex(ticket));
-  write('');
-  const granted = verifyAt(lockId, now);
-  write(`2. The lock ${lockId} verifies it now (${isoTime(now)}):`);
-  write('   ' + formatDecision(granted));
-  write('');
-  write('   What the ticket says:');
-  for (const line of formatTicket(describeTicket(ticket))) write('   ' + line);
-  write('');
-  const wrongLock = verifyAt(otherLock, now);
-  write(`3. The same ticket shown to ${otherLock}:`);
-  write('   ' + formatDecision(wrongLock));
-  write('');
-  const later = now + 2 * 3600;
-  const expired = verifyAt(lockId, later);
-  write(`4. The same ticket at ${lockId}, 2 hours later (${isoTime(later)}):`);
-  write('   ' + formatDecision(expired));
+/** Where a scenario came from, for the header: a built-in name or a file path. */
+interface LoadedScenario {
+  scenario: Scenario;
+  origin: string;
+}
 
-  const outcomes = [granted.granted, !wrongLock.granted && wrongLock.reason, !expired.granted && expired.reason];
-  if (outcomes[0] !== true || outcomes[1] !== 'wrong-lock' || outcomes[2] !== 'expired') {
-    throw new CliError(`demo: unexpected outcomes ${JSON.stringify(outcomes)}`);
+const isScenarioFile = (value: string): boolean => value.endsWith('.json') || value.includes('/') || value.includes(nodePath.sep);
+
+function loadScenario(c: string, value: string | undefined): LoadedScenario {
+  const parse = (json: unknown, name: string, what: string): Scenario => {
+    try {
+      return parseScenario(json, name);
+    } catch (error) {
+      if (error instanceof ScenarioError) throw new CliError(`${what}: ${error.message}`);
+      throw error;
+    }
+  };
+  if (value === undefined) return { scenario: parse(BUILTIN_SCENARIOS.default, 'default', 'built-in scenario default'), origin: 'built in' };
+  if (!isScenarioFile(value)) {
+    if (!Object.hasOwn(BUILTIN_SCENARIOS, value)) {
+      throw new CliError(`${c}: --scenario: no built-in scenario "${value}" (built in: ${Object.keys(BUILTIN_SCENARIOS).join(', ')}; a file name ends in .json)`);
+    }
+    return { scenario: parse(BUILTIN_SCENARIOS[value], value, `built-in scenario ${value}`), origin: 'built in' };
   }
-  return 0;
+  const name = nodePath.basename(value).replace(/\.json$/, '');
+  return { scenario: parse(readJson(value, 'scenario'), name, `scenario ${value}`), origin: value };
+}
+
+function simOverrides(c: string, values: Values): ScenarioOverrides {
+  const overrides: ScenarioOverrides = {};
+  const mtuText = optionalString(c, values, 'mtu');
+  if (mtuText !== undefined) {
+    const mtu = parseSecondsArg(mtuText);
+    if (mtu === undefined || mtu < BLE_MIN_MTU || mtu > BLE_MAX_MTU) throw new CliError(`${c}: --mtu: "${mtuText}" is not an ATT MTU (a whole number ${BLE_MIN_MTU}..${BLE_MAX_MTU})`);
+    overrides.mtu = mtu;
+  }
+  const lockId = optionalString(c, values, 'lock');
+  if (lockId !== undefined) overrides.lockId = lockId;
+  const relock = secondsOption(c, 'relock', optionalString(c, values, 'relock'), true);
+  if (relock !== undefined) {
+    if (relock > 3600) throw new CliError(`${c}: --relock: at most 3600 s`);
+    overrides.relockSeconds = relock;
+  }
+  if (values['no-door'] === true) overrides.doorSensor = false;
+  return overrides;
+}
+
+interface SimState {
+  dir: string;
+  storage: FileStorage;
+  /** The lock's clock when the previous run in DIR ended, if there was one. */
+  resumeAt: number | undefined;
+}
+
+function openState(c: string, dir: string): SimState {
+  let storage: FileStorage;
+  try {
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new CliError(`${c}: --state ${dir}: not a directory`);
+    storage = new FileStorage(dir);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`${c}: --state ${dir}: ${fileProblem(error)}`);
+  }
+  const clockFile = nodePath.join(storage.dir, STATE_CLOCK_FILE);
+  let resumeAt: number | undefined;
+  if (fs.existsSync(clockFile)) {
+    const saved = readJson(clockFile, 'simulator state');
+    const rtc = (saved as { rtc?: unknown } | null)?.rtc;
+    if (typeof rtc !== 'number' || !Number.isSafeInteger(rtc) || rtc < 0 || rtc > 0xffffffff) {
+      throw new CliError(`simulator state ${clockFile}: no valid "rtc" (delete the file to start the clock afresh)`);
+    }
+    resumeAt = rtc;
+  }
+  return { dir: storage.dir, storage, resumeAt };
+}
+
+function saveState(state: SimState, run: ScenarioRun): void {
+  const clockFile = nodePath.join(state.dir, STATE_CLOCK_FILE);
+  writeFile(clockFile, JSON.stringify({ rtc: run.end, rtcIso: isoTime(run.end), scenario: run.name }) + '\n', 'simulator state');
+}
+
+async function simCommand(c: string, args: string[]): Promise<number> {
+  const { values } = parseCommand(c, args, SIM_OPTIONS, 0);
+  const loaded = loadScenario(c, optionalString(c, values, 'scenario'));
+  const scenario = withOverrides(loaded.scenario, simOverrides(c, values));
+  const stateDir = optionalString(c, values, 'state');
+  const state = stateDir === undefined ? undefined : openState(c, stateDir);
+  const options: RunOptions = {};
+  if (state !== undefined) {
+    options.storage = state.storage;
+    // The lock's clock never runs backwards between runs: resume where the last run stopped.
+    if (state.resumeAt !== undefined && state.resumeAt > scenario.start) options.startTime = state.resumeAt;
+  }
+  const run = runScenario(scenario, options);
+  if (state !== undefined) saveState(state, run);
+
+  if (values.json === true) {
+    const stateJson = state === undefined ? undefined : { dir: state.dir, resumed: state.resumeAt !== undefined, ...(options.startTime === undefined ? {} : { resumedAt: options.startTime }) };
+    stdout(JSON.stringify({ origin: loaded.origin, ...(stateJson === undefined ? {} : { state: stateJson }), ...run }) + '\n');
+  } else {
+    const lines = formatRun(run, loaded.origin);
+    if (state !== undefined) {
+      const how = state.resumeAt === undefined
+        ? 'fresh'
+        : `resumed: ${options.startTime === undefined ? 'clock from the scenario' : `lock clock continues from ${isoTime(options.startTime)}`}`;
+      lines.splice(lines.indexOf(''), 0, `state ${state.dir} (${how})`);
+    }
+    for (const line of lines) stdout(line + '\n');
+  }
+  return run.ok ? 0 : 1;
+}
+
+/** The demo: the default simulation, as `latchkey sim` prints it. Returns the exit code. */
+export async function runDemo(write: (line: string) => void = (line) => stdout(line + '\n')): Promise<number> {
+  const { scenario, origin } = loadScenario('demo', undefined);
+  const run = runScenario(scenario);
+  for (const line of formatRun(run, origin)) write(line);
+  return run.ok ? 0 : 1;
 }

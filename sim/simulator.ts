@@ -28,8 +28,11 @@ export interface SimulatorOptions {
   /** Per-packet BLE latency, ms (default 15). */
   latencyMs?: number;
   /** Durable storage (default: in memory). The CLI passes a FileStorage. */
-  storage?: Storage & { powerOn?(): void };
+  storage?: PoweredStorage;
 }
+
+/** Storage that can simulate a power cut (MemoryStorage, FileStorage). */
+export type PoweredStorage = Storage & { powerOn?(): void; readonly off?: boolean };
 
 export interface TimelineEntry {
   /** Simulated ms since the start. */
@@ -48,7 +51,7 @@ export class Simulator {
   readonly actuator: SimActuator;
   readonly door: SimDoor | undefined;
   readonly indicator: SimIndicator;
-  readonly storage: Storage & { powerOn?(): void };
+  readonly storage: PoweredStorage;
   readonly log: MemoryLog;
   readonly random: SeededRandom;
   readonly phone: CourierPhone;
@@ -81,16 +84,45 @@ export class Simulator {
     this.boot();
   }
 
+  /** True once a simulated power cut hit storage, until reboot(): the device is dead meanwhile. */
+  get powerLost(): boolean {
+    return this.poweredOff || this.storage.off === true;
+  }
+
   private hardware(): Hardware {
+    // A power cut stops the whole device, not just storage: after one, the lock's code may still
+    // unwind (it catches the storage error), but no radio packet leaves and no motor moves.
+    const peripheral = this.link.peripheral;
+    const ble: Hardware['ble'] = {
+      start: (handlers) => peripheral.start(handlers),
+      notify: (value) => {
+        if (!this.powerLost) peripheral.notify(value);
+      },
+      disconnect: () => {
+        if (!this.powerLost) peripheral.disconnect();
+      },
+      close: () => peripheral.close(),
+    };
+    const actuator: Hardware['actuator'] = {
+      drive: (target) => (this.powerLost ? { reached: false } : this.actuator.drive(target)),
+    };
+    const deviceTimers = this.time.timers;
+    const timers: Hardware['timers'] = {
+      set: (callback, delayMs) => deviceTimers.set(() => {
+        if (!this.powerLost) callback();
+      }, delayMs),
+      clear: (handle) => deviceTimers.clear(handle),
+      ticks: () => deviceTimers.ticks(),
+    };
     const hw: Hardware = {
       clock: this.time.clock,
-      timers: this.time.timers,
-      actuator: this.actuator,
+      timers,
+      actuator,
       indicator: this.indicator,
       storage: this.storage,
       random: this.random,
-      ble: this.link.peripheral,
-      log: this.log,
+      ble,
+      log: { record: (entry) => (this.powerLost ? undefined : this.log.record(entry)) },
     };
     if (this.door) hw.door = this.door;
     return hw;
@@ -118,6 +150,10 @@ export class Simulator {
   present(ticket: Uint8Array, options: PresentOptions = {}): PresentationReport {
     try {
       const report = this.phone.present(ticket, options);
+      if (this.powerLost && !this.poweredOff) {
+        this.poweredOff = true;
+        this.note('sim', 'power cut during a storage write: the lock is off until it reboots');
+      }
       this.noteOutcome(report);
       return report;
     } catch (error) {

@@ -10,14 +10,26 @@ import { CHALLENGE_BYTES, MESSAGE_TYPES, decodePresent, encodeChallenge, encodeE
 
 /** A connection with no frame for this long is closed, so one idle phone cannot hold the lock. */
 export const IDLE_TIMEOUT_MS = 30_000;
+/** No connection lasts longer than this, busy or not: a presentation takes well under a second. */
+export const MAX_CONNECTION_MS = 60_000;
+/** A phone that breaks the protocol this many times on one connection is disconnected. */
+export const MAX_PROTOCOL_ERRORS = 3;
+/** Time for the last ERROR notification to leave before the lock hangs up. */
+export const HANG_UP_GRACE_MS = 250;
 
 interface Connection {
   mtu: number;
   reassembler: Reassembler;
+  /** Notifications enabled: only then may the lock notify. */
+  subscribed: boolean;
   challenge: Uint8Array | undefined;
   presented: boolean;
+  protocolErrors: number;
+  /** The lock has decided to hang up: further writes are ignored. */
+  closing: boolean;
   idleTimer: TimerHandle | undefined;
   expiryTimer: TimerHandle | undefined;
+  lifetimeTimer: TimerHandle | undefined;
 }
 
 export interface PresentationServiceHardware {
@@ -65,11 +77,16 @@ export class PresentationService {
     this.connection = {
       mtu: MIN_ATT_MTU,
       reassembler: new Reassembler(),
+      subscribed: false,
       challenge: undefined,
       presented: false,
+      protocolErrors: 0,
+      closing: false,
       idleTimer: undefined,
       expiryTimer: undefined,
+      lifetimeTimer: undefined,
     };
+    this.connection.lifetimeTimer = this.hw.timers.set(() => this.guard(() => this.hangUp('ble-connection-too-long')), MAX_CONNECTION_MS);
     this.touch();
     this.lock.record('info', 'ble-connected');
   }
@@ -89,6 +106,7 @@ export class PresentationService {
   private subscribed(): void {
     const c = this.connection;
     if (c === undefined || c.challenge !== undefined) return;
+    c.subscribed = true;
     const challenge = this.hw.random.bytes(CHALLENGE_BYTES);
     if (!(challenge instanceof Uint8Array) || challenge.length !== CHALLENGE_BYTES) throw new Error('random source failed');
     c.challenge = challenge;
@@ -97,7 +115,7 @@ export class PresentationService {
 
   private written(value: Uint8Array): void {
     const c = this.connection;
-    if (c === undefined) return;
+    if (c === undefined || c.closing) return;
     this.touch();
     const event = c.reassembler.push(value, this.hw.timers.ticks());
     switch (event.kind) {
@@ -138,13 +156,22 @@ export class PresentationService {
   }
 
   private protocolError(error: FrameError): void {
+    const c = this.connection as Connection;
     this.lock.record('warn', 'ble-protocol-error', { error });
     this.send(MESSAGE_TYPES.ERROR, encodeError(error));
+    // A phone that keeps sending garbage must not hold the lock's only connection.
+    if (++c.protocolErrors >= MAX_PROTOCOL_ERRORS && !c.closing) {
+      c.closing = true;
+      this.hw.timers.set(() => this.guard(() => {
+        if (this.connection === c) this.hangUp('ble-too-many-errors');
+      }), HANG_UP_GRACE_MS);
+    }
   }
 
+  /** Notifies a message, frame by frame; a phone that has not subscribed hears nothing. */
   private send(type: number, body: Uint8Array): void {
     const c = this.connection;
-    if (c === undefined) return;
+    if (c === undefined || !c.subscribed) return;
     for (const frame of splitMessage(type, body, c.mtu)) this.hw.ble.notify(frame);
   }
 
@@ -158,7 +185,13 @@ export class PresentationService {
   private idle(): void {
     if (this.connection === undefined) return;
     this.connection.idleTimer = undefined;
-    this.lock.record('info', 'ble-idle-timeout');
+    this.hangUp('ble-idle-timeout');
+  }
+
+  /** Ends the connection from the lock's side, saying why in the log. */
+  private hangUp(why: string): void {
+    if (this.connection === undefined) return;
+    this.lock.record('info', why);
     this.drop();
     this.hw.ble.disconnect();
   }
@@ -178,7 +211,7 @@ export class PresentationService {
     else if (event.kind === 'pending') this.armExpiry();
   }
 
-  private clearTimer(name: 'idleTimer' | 'expiryTimer'): void {
+  private clearTimer(name: 'idleTimer' | 'expiryTimer' | 'lifetimeTimer'): void {
     const c = this.connection;
     if (c === undefined || c[name] === undefined) return;
     this.hw.timers.clear(c[name]);
@@ -189,6 +222,7 @@ export class PresentationService {
   private drop(): void {
     this.clearTimer('idleTimer');
     this.clearTimer('expiryTimer');
+    this.clearTimer('lifetimeTimer');
     this.connection = undefined;
   }
 

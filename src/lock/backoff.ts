@@ -41,8 +41,10 @@ export class Backoff {
     const lockedUntil = r.u32();
     const lastFailure = r.u32();
     if (version !== VERSION || !r.complete()) {
-      // Unreadable: resume at the last free step, so the very next refusal locks out again.
+      // Unreadable: resume at the last free step, so the very next refusal locks out again
+      // (and treat the last failure as just now, so the quiet-hour reset does not undo that).
       this.failures = this.policy.freeFailures;
+      this.lastFailure = Number.MAX_SAFE_INTEGER;
       return;
     }
     this.failures = failures;
@@ -58,13 +60,15 @@ export class Backoff {
 
   /** Seconds until presentations are accepted again; 0 when not locked out. */
   retryAfter(now: number): number {
-    const remaining = this.lockedUntil - now;
-    if (remaining <= 0) return 0;
-    return Math.min(remaining, this.stepSeconds(this.failures) || this.policy.maxSeconds);
+    const step = this.stepSeconds(this.failures) || this.policy.maxSeconds;
+    // A lockout can never last longer than its step from now: if the clock was set back, the
+    // stored end moves in (memory only; the next counted failure writes a fresh one).
+    if (this.lockedUntil - now > step) this.lockedUntil = now + step;
+    return Math.max(0, this.lockedUntil - now);
   }
 
   fail(now: number): void {
-    if (now - this.lastFailure > this.policy.resetAfterSeconds) this.failures = 0;
+    if (now - Math.min(this.lastFailure, now) > this.policy.resetAfterSeconds) this.failures = 0;
     const failures = Math.min(this.failures + 1, 0xffff);
     const lockedUntil = now + this.stepSeconds(failures);
     this.save(failures, lockedUntil, now);

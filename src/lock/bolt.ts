@@ -11,7 +11,7 @@
 import type { Actuator, BoltPosition, DoorSensor, DoorState, Indicator, IndicatorPattern, TimerHandle, Timers } from '../../hal/index.js';
 
 export interface BoltOptions {
-  /** How long the bolt stays unlocked after a grant if the door is not used. Default 5 s. */
+  /** Relock deadline after a grant, door used or not (the door closing relocks sooner). Default 5 s. */
   relockMs: number;
   /** Door open longer than this raises held-open. Default 60 s. */
   heldOpenMs: number;
@@ -51,7 +51,7 @@ export class BoltController {
     this.lock('boot');
     if (this.hw.door) {
       this.hw.door.onChange((state) => this.doorChanged(state));
-      if (this.hw.door.read() === 'open') this.startHeldOpenTimer();
+      if (this.doorState() === 'open') this.startHeldOpenTimer();
     }
   }
 
@@ -73,7 +73,7 @@ export class BoltController {
       this.lock('jam-retry');
       return false;
     }
-    this.phase = this.hw.door?.read() === 'open' ? 'door-open' : 'granted';
+    this.phase = this.doorState() === 'open' ? 'door-open' : 'granted';
     this.emitSafely({ event: 'unlocked', relockMs: this.options.relockMs });
     return true;
   }
@@ -138,6 +138,7 @@ export class BoltController {
         if (this.heldOpenAlarm) {
           this.heldOpenAlarm = false;
           this.emitSafely({ event: 'alarm-cleared', alarm: 'held-open' });
+          if (this.phase === 'locked' && !this.lockJammed) this.showSafely('idle');
         }
         // The grant's one cycle is over: relock now rather than at the deadline.
         if (this.phase !== 'locked') this.lock('door-closed');
@@ -145,6 +146,16 @@ export class BoltController {
     } catch {
       // Whatever failed above, a door event must never leave the bolt open: lock now.
       this.lock('door-closed');
+    }
+  }
+
+  /** The door's state, or undefined without a sensor or when the sensor fails to read. */
+  private doorState(): DoorState | undefined {
+    try {
+      return this.hw.door?.read();
+    } catch {
+      // A failing sensor must not turn a moved bolt into an exception: treat it as unknown.
+      return undefined;
     }
   }
 

@@ -177,8 +177,13 @@ export class Lock {
 
   private boltEvent(e: BoltEvent): void {
     const level: LogLevel = e.event === 'alarm' ? 'alarm' : 'info';
-    const { event, ...detail } = e;
-    this.record(level, event === 'alarm' ? `alarm:${(e as { alarm: string }).alarm}` : event, detail as Record<string, string | number | boolean>);
+    if (e.event === 'alarm' || e.event === 'alarm-cleared') {
+      const { event, alarm, ...detail } = e;
+      this.record(level, `${event === 'alarm' ? 'alarm' : 'cleared'}:${alarm}`, detail);
+    } else {
+      const { event, ...detail } = e;
+      this.record(level, event, detail);
+    }
     if (e.event === 'unlocked') this.hw.indicator.show('granted');
   }
 

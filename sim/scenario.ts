@@ -1,0 +1,930 @@
+// Scenarios for the simulator: a JSON description of a lock, its issuers, some courier phones and
+// tickets, and a list of steps (present a ticket, wait, open the door, reboot, set the clock, …).
+// `parseScenario` checks a scenario strictly and `runScenario` plays it on the simulator (the real
+// src/ lock on simulated hardware), returning the timeline and a summary. Portable: no Node
+// imports, so the same scenarios run inside XS in the tests. The format is in docs/simulator.md.
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { LogEntry, Storage } from '../hal/index.js';
+import { FRAME_ERRORS } from '../src/ble/framing.js';
+import { fromHex } from '../src/bytes.js';
+import { REFUSAL_CODES } from '../src/reasons.js';
+import type { TrustedIssuer } from '../src/verify.js';
+import { BLE_MAX_MTU, BLE_MIN_MTU } from './hal/ble-link.js';
+import { issueTicket, publicKeyFromSeed, type SigningKey } from './issuer.js';
+import { coseKid } from './jwk.js';
+import { CourierPhone, type PresentationReport, type ProofMode } from './phone.js';
+import { Simulator, type SimulatorOptions, type TimelineEntry } from './simulator.js';
+import { formatDuration, isoTime, parseTimeArg } from './time-arg.js';
+import defaultScenarioJson from './scenarios/default.json' with { type: 'json' };
+import clockRollbackJson from './scenarios/clock-rollback.json' with { type: 'json' };
+import backoffJson from './scenarios/backoff.json' with { type: 'json' };
+import powerCycleJson from './scenarios/power-cycle.json' with { type: 'json' };
+
+// ---------------------------------------------------------------------------------------------
+// The scenario, as parsed
+
+/** A time in a scenario: absolute unix seconds, or seconds relative to a base (start or now). */
+export type TimeSpec = { relative: false; seconds: number } | { relative: true; seconds: number };
+
+export interface ScenarioLock {
+  id: string;
+  relockSeconds?: number;
+  doorSensor?: boolean;
+  heldOpenSeconds?: number;
+  skewSeconds?: number;
+  maxWindowSeconds?: number;
+  singleUse?: boolean;
+  replayCapacity?: number;
+  jamRetries?: number;
+  backoff?: { freeFailures?: number; baseSeconds?: number; maxSeconds?: number; resetAfterSeconds?: number };
+}
+
+export interface ScenarioIssuer {
+  /** 32-byte Ed25519 seed. */
+  seed: Uint8Array;
+  /** COSE kid (UTF-8 text). */
+  kid: string;
+  /** The `iss` claim put in its tickets. */
+  iss: string;
+  trusted: boolean;
+}
+
+export interface ScenarioPhone {
+  seed: Uint8Array;
+}
+
+export interface ScenarioTicket {
+  issuer: string;
+  courier: string;
+  phone: string;
+  /** The `aud` claim; undefined: the scenario's lock ID (after any override). */
+  lock?: string;
+  notBefore: TimeSpec;
+  expires: TimeSpec;
+  /** undefined: the earlier of notBefore and the start. */
+  issuedAt?: TimeSpec;
+  cti: Uint8Array;
+}
+
+/** The outcome of a presentation, as `expect` names it. */
+export type Outcome = string;
+
+export type ScenarioStep =
+  | { kind: 'note'; text: string }
+  | { kind: 'present'; ticket: string; phone?: string; mtu?: number; proof: ProofMode; label?: string; expect?: Outcome }
+  | { kind: 'replay'; of: string; expect?: Outcome }
+  | { kind: 'wait'; ms: number }
+  | { kind: 'door'; action: 'open' | 'close' }
+  | { kind: 'reboot' }
+  | { kind: 'setClock'; time: TimeSpec }
+  | { kind: 'jam'; jam: number | 'stuck' | 'clear' };
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  lock: ScenarioLock;
+  /** The lock's clock at the start, unix seconds. */
+  start: number;
+  mtu: number;
+  seed: number;
+  latencyMs: number;
+  issuers: Record<string, ScenarioIssuer>;
+  phones: Record<string, ScenarioPhone>;
+  tickets: Record<string, ScenarioTicket>;
+  steps: ScenarioStep[];
+}
+
+/** A scenario that does not follow the format; the message is one line and starts with the path. */
+export class ScenarioError extends Error {
+  constructor(readonly path: string, readonly problem: string) {
+    super(`${path === '' ? 'scenario' : path}: ${problem}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Built-in scenarios
+
+/** The scenarios shipped in sim/scenarios/, by name; `default` is what `latchkey sim` runs. */
+export const BUILTIN_SCENARIOS: Readonly<Record<string, unknown>> = {
+  default: defaultScenarioJson,
+  'clock-rollback': clockRollbackJson,
+  backoff: backoffJson,
+  'power-cycle': powerCycleJson,
+};
+
+export const DEFAULT_START = '2026-11-21T09:00:00Z';
+export const DEFAULT_MTU = 185;
+
+// ---------------------------------------------------------------------------------------------
+// Times and durations
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|min|m|h|d))+$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|min|m|h|d)/g;
+/** Latest time a ticket claim or the clock may hold: the u32 range of the lock's records. */
+const MAX_TIME = 0xffffffff;
+
+/**
+ * A duration: one or more number+unit parts ("500ms", "30s", "10m", "2min", "1h30m", "1d"),
+ * returned in ms (rounded), or undefined if the text is not one.
+ */
+export function parseDuration(text: string): number | undefined {
+  if (typeof text !== 'string' || !DURATION_WHOLE.test(text)) return undefined;
+  let total = 0;
+  DURATION_PART.lastIndex = 0;
+  for (let m = DURATION_PART.exec(text); m !== null; m = DURATION_PART.exec(text)) total += Number(m[1]) * UNIT_MS[m[2]];
+  return Number.isFinite(total) ? Math.round(total) : undefined;
+}
+
+/**
+ * A scenario time: "+1h", "-10m", "30s" (relative: unsigned means +), "+0", "-0"; or absolute:
+ * an ISO-8601 date-time with a timezone, unix seconds as digits, or a JSON integer (unix seconds).
+ * Relative times must be whole seconds. Returns a TimeSpec or a problem.
+ */
+export function parseTimeSpec(value: unknown): { ok: true; time: TimeSpec } | { ok: false; problem: string } {
+  const usage = 'must be a relative time ("+1h", "-10m", "30s", "+0"), an ISO-8601 time with a timezone or unix seconds';
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0 || value > MAX_TIME) return { ok: false, problem: `${usage} (unix seconds: an integer 0..${MAX_TIME})` };
+    return { ok: true, time: { relative: false, seconds: value } };
+  }
+  if (typeof value !== 'string') return { ok: false, problem: usage };
+  const signed = /^([+-])(.*)$/.exec(value);
+  const body = signed ? signed[2] : value;
+  const sign = signed && signed[1] === '-' ? -1 : 1;
+  if (signed && body === '0') return { ok: true, time: { relative: true, seconds: 0 } };
+  const ms = parseDuration(body);
+  if (ms !== undefined) {
+    if (ms % 1000 !== 0) return { ok: false, problem: `"${value}" is not a whole number of seconds` };
+    return { ok: true, time: { relative: true, seconds: sign * (ms / 1000) || 0 } };
+  }
+  if (signed) return { ok: false, problem: `"${value}": ${usage}` };
+  const absolute = parseTimeArg(value);
+  if (!absolute.ok) return { ok: false, problem: `"${value}": ${usage}` };
+  if (absolute.seconds > MAX_TIME) return { ok: false, problem: `"${value}" is after ${isoTime(MAX_TIME)}` };
+  return { ok: true, time: { relative: false, seconds: Math.floor(absolute.seconds) } };
+}
+
+/** The unix seconds of a TimeSpec against a base. */
+export function resolveTime(time: TimeSpec, base: number): number {
+  return time.relative ? base + time.seconds : time.seconds;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strict reading of untyped JSON, every problem named by its path
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const quote = (s: string): string => JSON.stringify(s);
+/** The path of a key below `path` ('' is the scenario itself): lock.id, tickets.next-door, phones["old phone"]. */
+const keyPath = (path: string, key: string): string =>
+  /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? (path === '' ? key : `${path}.${key}`) : `${path}[${quote(key)}]`;
+
+function object(v: unknown, path: string, known: readonly string[]): Json {
+  if (!isObject(v)) throw new ScenarioError(path, 'must be an object');
+  for (const key of Object.keys(v)) {
+    if (!known.includes(key)) throw new ScenarioError(keyPath(path, key), `unknown key (known here: ${known.join(', ')})`);
+  }
+  return v;
+}
+
+function str(v: unknown, path: string, maxLength = 200): string {
+  if (typeof v !== 'string' || v.length === 0) throw new ScenarioError(path, 'must be a non-empty string');
+  if (v.length > maxLength) throw new ScenarioError(path, `must be at most ${maxLength} characters`);
+  return v;
+}
+
+function int(v: unknown, path: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ScenarioError(path, `must be an integer ${min}..${max}`);
+  return v;
+}
+
+function bool(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') throw new ScenarioError(path, 'must be true or false');
+  return v;
+}
+
+function opt<T>(o: Json, key: string, path: string, read: (v: unknown, path: string) => T): T | undefined {
+  return o[key] === undefined ? undefined : read(o[key], keyPath(path, key));
+}
+
+function time(v: unknown, path: string): TimeSpec {
+  const parsed = parseTimeSpec(v);
+  if (!parsed.ok) throw new ScenarioError(path, parsed.problem);
+  return parsed.time;
+}
+
+function absoluteTime(v: unknown, path: string): number {
+  const t = time(v, path);
+  if (t.relative) throw new ScenarioError(path, 'must be an absolute time (ISO-8601 with a timezone, or unix seconds)');
+  return t.seconds;
+}
+
+/** A name for an issuer, phone, ticket or label: printable, no spaces at the ends. */
+function names(v: unknown, path: string): Json {
+  if (!isObject(v)) throw new ScenarioError(path, 'must be an object of named entries');
+  for (const name of Object.keys(v)) {
+    if (!/^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/.test(name)) {
+      throw new ScenarioError(keyPath(path, name), 'names must be 1..64 printable ASCII characters, without spaces at either end');
+    }
+  }
+  return v;
+}
+
+/** A key seed: an integer (derived deterministically) or 64 hex digits (the seed itself). */
+function seed(v: unknown, path: string, role: string): Uint8Array {
+  if (typeof v === 'number') return derive(`${role}:seed:${int(v, path, 0, MAX_TIME)}`);
+  if (typeof v === 'string' && /^[0-9a-fA-F]{64}$/.test(v)) return fromHex(v) as Uint8Array;
+  throw new ScenarioError(path, `must be an integer 0..${MAX_TIME} or 64 hex digits`);
+}
+
+/** 32 deterministic bytes for a label: SHA-256("latchkey-sim:" + label). */
+export function derive(label: string): Uint8Array {
+  return sha256(coseKid('latchkey-sim:' + label));
+}
+
+const PROOF_MODES: readonly ProofMode[] = ['valid', 'none', 'other-key', 'other-lock'];
+
+/** Every outcome `expect` may name. */
+export const OUTCOMES: readonly string[] = [
+  'granted',
+  ...Object.keys(REFUSAL_CODES),
+  ...Object.keys(FRAME_ERRORS).map((e) => `error:${e}`),
+  'timeout',
+  'disconnected',
+];
+
+function outcome(v: unknown, path: string): Outcome {
+  if (typeof v !== 'string' || !OUTCOMES.includes(v)) {
+    throw new ScenarioError(path, `${typeof v === 'string' ? quote(v) : 'must be a string:'} ${typeof v === 'string' ? 'is not an outcome; ' : ''}one of ${OUTCOMES.join(', ')}`);
+  }
+  return v;
+}
+
+const mtu = (v: unknown, path: string): number => int(v, path, BLE_MIN_MTU, BLE_MAX_MTU);
+
+const MAX_WAIT_MS = 30 * 86_400_000;
+
+function duration(v: unknown, path: string): number {
+  const usage = 'must be a duration ("500ms", "30s", "10m", "1h30m", "2d") or a number of seconds';
+  let ms: number | undefined;
+  if (typeof v === 'number') ms = Number.isFinite(v) && v >= 0 ? Math.round(v * 1000) : undefined;
+  else if (typeof v === 'string') ms = parseDuration(v);
+  if (ms === undefined) throw new ScenarioError(path, usage);
+  if (ms > MAX_WAIT_MS) throw new ScenarioError(path, `must be at most ${formatDuration(MAX_WAIT_MS / 1000)}`);
+  return ms;
+}
+
+// ---------------------------------------------------------------------------------------------
+// parseScenario
+
+const TOP_KEYS = ['name', 'description', 'lock', 'start', 'mtu', 'seed', 'latencyMs', 'issuers', 'phones', 'tickets', 'steps'];
+const LOCK_KEYS = ['id', 'relockSeconds', 'doorSensor', 'heldOpenSeconds', 'skewSeconds', 'maxWindowSeconds', 'singleUse', 'replayCapacity', 'jamRetries', 'backoff'];
+const BACKOFF_KEYS = ['freeFailures', 'baseSeconds', 'maxSeconds', 'resetAfterSeconds'];
+const ISSUER_KEYS = ['seed', 'kid', 'iss', 'trusted'];
+const PHONE_KEYS = ['seed'];
+const TICKET_KEYS = ['issuer', 'courier', 'phone', 'lock', 'notBefore', 'expires', 'issuedAt', 'cti'];
+const ACTIONS = ['note', 'present', 'replay', 'wait', 'door', 'reboot', 'setClock', 'jam'] as const;
+const STEP_EXTRAS: Record<string, readonly string[]> = { present: ['expect', 'label'], replay: ['expect'] };
+const PRESENT_KEYS = ['ticket', 'phone', 'mtu', 'proof'];
+/** Largest replay capacity one NVS value holds (see src/lock/replay-store.ts). */
+const MAX_REPLAY_CAPACITY = 199;
+
+/** Checks a scenario (parsed JSON) strictly; throws a ScenarioError naming the first problem's path. */
+export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenario {
+  const top = object(json, '', TOP_KEYS);
+  const name = opt(top, 'name', '', (v, p) => str(v, p, 100)) ?? fallbackName;
+  const description = opt(top, 'description', '', (v, p) => str(v, p, 1000));
+  const lock = parseLock(top.lock);
+  const start = opt(top, 'start', '', absoluteTime) ?? (parseTimeSpec(DEFAULT_START) as { ok: true; time: TimeSpec }).time.seconds;
+  const defaultMtu = opt(top, 'mtu', '', mtu) ?? DEFAULT_MTU;
+  const randomSeed = opt(top, 'seed', '', (v, p) => int(v, p, 0, MAX_TIME)) ?? 1;
+  const latencyMs = opt(top, 'latencyMs', '', (v, p) => int(v, p, 0, 10_000)) ?? 15;
+
+  const issuers: Record<string, ScenarioIssuer> = {};
+  for (const [key, value] of Object.entries(names(top.issuers ?? {}, 'issuers'))) {
+    const path = keyPath('issuers', key);
+    const o = object(value, path, ISSUER_KEYS);
+    issuers[key] = {
+      seed: opt(o, 'seed', path, (v, p) => seed(v, p, 'issuer')) ?? derive(`issuer:${key}`),
+      kid: opt(o, 'kid', path, (v, p) => str(v, p, 64)) ?? key,
+      iss: opt(o, 'iss', path, (v, p) => str(v, p, 100)) ?? key,
+      trusted: opt(o, 'trusted', path, bool) ?? true,
+    };
+  }
+  const phones: Record<string, ScenarioPhone> = {};
+  for (const [key, value] of Object.entries(names(top.phones ?? {}, 'phones'))) {
+    const path = keyPath('phones', key);
+    const o = object(value, path, PHONE_KEYS);
+    phones[key] = { seed: opt(o, 'seed', path, (v, p) => seed(v, p, 'phone')) ?? derive(`phone:${key}`) };
+  }
+  const only = (set: Json): string | undefined => (Object.keys(set).length === 1 ? Object.keys(set)[0] : undefined);
+  const tickets: Record<string, ScenarioTicket> = {};
+  for (const [key, value] of Object.entries(names(top.tickets ?? {}, 'tickets'))) {
+    const path = keyPath('tickets', key);
+    const o = object(value, path, TICKET_KEYS);
+    const ref = (field: 'issuer' | 'phone', set: Json): string => {
+      const given = opt(o, field, path, (v, p) => str(v, p, 64));
+      const chosen = given ?? only(set);
+      if (chosen === undefined) throw new ScenarioError(keyPath(path, field), `missing (needed when there is not exactly one ${field})`);
+      if (!Object.hasOwn(set, chosen)) {
+        const list = Object.keys(set);
+        throw new ScenarioError(keyPath(path, field), `no ${field} named ${quote(chosen)} (${list.length ? 'declared: ' + list.join(', ') : `no ${field}s declared`})`);
+      }
+      return chosen;
+    };
+    const issuer = ref('issuer', issuers);
+    const phone = ref('phone', phones);
+    if (o.courier === undefined) throw new ScenarioError(keyPath(path, 'courier'), 'missing (the courier ID, the ticket\'s sub claim)');
+    if (o.expires === undefined) throw new ScenarioError(keyPath(path, 'expires'), 'missing (e.g. "+1h")');
+    const ticket: ScenarioTicket = {
+      issuer,
+      courier: str(o.courier, keyPath(path, 'courier'), 100),
+      phone,
+      notBefore: opt(o, 'notBefore', path, time) ?? { relative: true, seconds: 0 },
+      expires: time(o.expires, keyPath(path, 'expires')),
+      cti: opt(o, 'cti', path, (v, p) => {
+        if (typeof v !== 'string' || !/^(?:[0-9a-fA-F]{2}){8,32}$/.test(v)) throw new ScenarioError(p, 'must be 8..32 bytes as hex (16..64 hex digits)');
+        return fromHex(v) as Uint8Array;
+      }) ?? derive(`cti:${key}`).subarray(0, 16),
+    };
+    const lockId = opt(o, 'lock', path, (v, p) => str(v, p, 200));
+    if (lockId !== undefined) ticket.lock = lockId;
+    const issuedAt = opt(o, 'issuedAt', path, time);
+    if (issuedAt !== undefined) ticket.issuedAt = issuedAt;
+    tickets[key] = ticket;
+  }
+
+  if (!Array.isArray(top.steps)) throw new ScenarioError('steps', top.steps === undefined ? 'missing (a list of steps)' : 'must be a list of steps');
+  if (top.steps.length > 10_000) throw new ScenarioError('steps', 'at most 10000 steps');
+  const labels = new Set<string>();
+  let presented = false;
+  const steps = top.steps.map((value, i): ScenarioStep => {
+    const path = `steps[${i}]`;
+    if (!isObject(value)) throw new ScenarioError(path, `must be an object with one of ${ACTIONS.join(', ')}`);
+    const actions = ACTIONS.filter((a) => Object.hasOwn(value, a));
+    if (actions.length === 0) {
+      const unknown = Object.keys(value).find((k) => !(Object.values(STEP_EXTRAS).flat() as string[]).includes(k));
+      if (unknown !== undefined) throw new ScenarioError(keyPath(path, unknown), `unknown key (a step is one of ${ACTIONS.join(', ')})`);
+      throw new ScenarioError(path, `needs one of ${ACTIONS.join(', ')}`);
+    }
+    if (actions.length > 1) throw new ScenarioError(path, `has both "${actions[0]}" and "${actions[1]}" (one action per step)`);
+    const action = actions[0];
+    object(value, path, [action, ...(STEP_EXTRAS[action] ?? [])]);
+    const at = keyPath(path, action);
+    const v = value[action];
+    switch (action) {
+      case 'note':
+        return { kind: 'note', text: str(v, at, 500).replace(/\s*[\r\n]+\s*/g, ' ') };
+      case 'present': {
+        const spec: Json = typeof v === 'string' ? { ticket: v } : object(v, at, PRESENT_KEYS);
+        const ticket = str(spec.ticket, keyPath(at, 'ticket'), 64);
+        if (!Object.hasOwn(tickets, ticket)) throw new ScenarioError(typeof v === 'string' ? at : keyPath(at, 'ticket'), `no ticket named ${quote(ticket)} (declared: ${Object.keys(tickets).join(', ') || 'none'})`);
+        const step: ScenarioStep & { kind: 'present' } = { kind: 'present', ticket, proof: 'valid' };
+        const phone = opt(spec, 'phone', at, (p, pp) => str(p, pp, 64));
+        if (phone !== undefined) {
+          if (!Object.hasOwn(phones, phone)) throw new ScenarioError(keyPath(at, 'phone'), `no phone named ${quote(phone)} (declared: ${Object.keys(phones).join(', ') || 'none'})`);
+          step.phone = phone;
+        }
+        const m = opt(spec, 'mtu', at, mtu);
+        if (m !== undefined) step.mtu = m;
+        const proof = opt(spec, 'proof', at, (p, pp) => {
+          if (!PROOF_MODES.includes(p as ProofMode)) throw new ScenarioError(pp, `must be one of ${PROOF_MODES.join(', ')}`);
+          return p as ProofMode;
+        });
+        if (proof !== undefined) step.proof = proof;
+        const expect = opt(value, 'expect', path, outcome);
+        if (expect !== undefined) step.expect = expect;
+        const label = opt(value, 'label', path, (p, pp) => str(p, pp, 64));
+        if (label !== undefined) {
+          if (label === 'last') throw new ScenarioError(keyPath(path, 'label'), '"last" is reserved (replay: "last" means the latest presentation)');
+          if (labels.has(label)) throw new ScenarioError(keyPath(path, 'label'), `${quote(label)} is already used by an earlier step`);
+          labels.add(label);
+          step.label = label;
+        }
+        presented = true;
+        return step;
+      }
+      case 'replay': {
+        const of = str(v, at, 64);
+        if (of === 'last' ? !presented : !labels.has(of)) {
+          throw new ScenarioError(at, of === 'last' ? 'no earlier present step to replay' : `no earlier present step has label ${quote(of)}`);
+        }
+        const step: ScenarioStep & { kind: 'replay' } = { kind: 'replay', of };
+        const expect = opt(value, 'expect', path, outcome);
+        if (expect !== undefined) step.expect = expect;
+        return step;
+      }
+      case 'wait':
+        return { kind: 'wait', ms: duration(v, at) };
+      case 'door':
+        if (v !== 'open' && v !== 'close') throw new ScenarioError(at, 'must be "open" or "close"');
+        return { kind: 'door', action: v };
+      case 'reboot':
+        if (v !== true) throw new ScenarioError(at, 'must be true');
+        return { kind: 'reboot' };
+      case 'setClock':
+        return { kind: 'setClock', time: time(v, at) };
+      case 'jam':
+        if (v === 'stuck' || v === 'clear') return { kind: 'jam', jam: v };
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1000) throw new ScenarioError(at, 'must be an integer 1..1000 (failed bolt drives), "stuck" or "clear"');
+        return { kind: 'jam', jam: v };
+    }
+  });
+
+  const scenario: Scenario = { name, lock, start, mtu: defaultMtu, seed: randomSeed, latencyMs, issuers, phones, tickets, steps };
+  if (description !== undefined) scenario.description = description;
+  return scenario;
+}
+
+function parseLock(v: unknown): ScenarioLock {
+  if (v === undefined) throw new ScenarioError('lock', 'missing (at least {"id": "lock:…"})');
+  const o = object(v, 'lock', LOCK_KEYS);
+  if (o.id === undefined) throw new ScenarioError('lock.id', 'missing (the lock ID tickets must name)');
+  const lock: ScenarioLock = { id: str(o.id, 'lock.id', 200) };
+  const set = <K extends keyof ScenarioLock>(key: K, value: ScenarioLock[K] | undefined): void => {
+    if (value !== undefined) lock[key] = value;
+  };
+  set('relockSeconds', opt(o, 'relockSeconds', 'lock', (x, p) => int(x, p, 1, 3600)));
+  set('doorSensor', opt(o, 'doorSensor', 'lock', bool));
+  set('heldOpenSeconds', opt(o, 'heldOpenSeconds', 'lock', (x, p) => int(x, p, 1, 86_400)));
+  set('skewSeconds', opt(o, 'skewSeconds', 'lock', (x, p) => int(x, p, 0, 86_400)));
+  set('maxWindowSeconds', opt(o, 'maxWindowSeconds', 'lock', (x, p) => int(x, p, 1, MAX_TIME)));
+  set('singleUse', opt(o, 'singleUse', 'lock', bool));
+  set('replayCapacity', opt(o, 'replayCapacity', 'lock', (x, p) => int(x, p, 1, MAX_REPLAY_CAPACITY)));
+  set('jamRetries', opt(o, 'jamRetries', 'lock', (x, p) => int(x, p, 0, 10)));
+  set('backoff', opt(o, 'backoff', 'lock', (x, p) => {
+    const b = object(x, p, BACKOFF_KEYS);
+    const policy: NonNullable<ScenarioLock['backoff']> = {};
+    for (const key of BACKOFF_KEYS as (keyof typeof policy)[]) {
+      const n = opt(b, key, p, (y, q) => int(y, q, key === 'freeFailures' ? 0 : 1, key === 'freeFailures' ? 1000 : 86_400 * 7));
+      if (n !== undefined) policy[key] = n;
+    }
+    return policy;
+  }));
+  return lock;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overrides (the CLI's flags)
+
+export interface ScenarioOverrides {
+  lockId?: string;
+  mtu?: number;
+  relockSeconds?: number;
+  doorSensor?: boolean;
+}
+
+/**
+ * A copy with the lock's ID, relock time or door sensor and the default MTU replaced. Tickets that
+ * name no lock follow the new ID; steps with their own MTU keep it.
+ */
+export function withOverrides(scenario: Scenario, o: ScenarioOverrides): Scenario {
+  const lock = { ...scenario.lock };
+  if (o.lockId !== undefined) lock.id = o.lockId;
+  if (o.relockSeconds !== undefined) lock.relockSeconds = o.relockSeconds;
+  if (o.doorSensor !== undefined) lock.doorSensor = o.doorSensor;
+  return { ...scenario, lock, mtu: o.mtu ?? scenario.mtu };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+export interface RunOptions {
+  /** The lock's durable storage (default: fresh, in memory). The CLI passes a FileStorage for --state. */
+  storage?: Storage & { powerOn?(): void };
+  /** Start the lock's clock here instead of the scenario's start (relative ticket times follow). */
+  startTime?: number;
+}
+
+export interface RunTimelineEntry {
+  /** Simulated ms since the start. */
+  elapsed: number;
+  /** The lock's clock, unix seconds. */
+  at: number;
+  source: TimelineEntry['source'];
+  text: string;
+  /** Index of the step that produced the line (absent for the boot). */
+  step?: number;
+  /** The lock's own log entry, for lines that come from it. */
+  entry?: LogEntry;
+}
+
+export interface PresentationRecord {
+  step: number;
+  kind: 'present' | 'replay';
+  ticket: string;
+  phone: string;
+  mtu: number;
+  proof: ProofMode | 'replayed-frames';
+  /** "granted", a refusal reason, "error:<frame error>", "timeout" or "disconnected". */
+  outcome: Outcome;
+  granted: boolean;
+  /** Seconds until relock (grant) or until retry is allowed (back-off). */
+  seconds?: number;
+  writes: number;
+  notifications: number;
+  latencyMs: number;
+  expect?: Outcome;
+  /** Whether the outcome matched `expect` (absent without one). */
+  met?: boolean;
+}
+
+export interface AlarmRecord {
+  elapsed: number;
+  at: number;
+  alarm: string;
+  step?: number;
+}
+
+export interface ScenarioSummary {
+  presentations: number;
+  granted: number;
+  refused: number;
+  /** Count per outcome name (refusal reasons, errors). */
+  outcomes: Record<string, number>;
+  /** Per MTU used: BLE writes and notifications per presentation (min and max), and how many. */
+  perMtu: { mtu: number; presentations: number; granted: number; writes: [number, number]; notifications: [number, number] }[];
+  bleWrites: number;
+  bleNotifications: number;
+  unlocks: number;
+  /** What relocked the bolt after each unlock, by the lock's reason (deadline, door-closed, boot, jam-retry). */
+  relocks: Record<string, number>;
+  bolt: 'locked' | 'unlocked';
+  alarms: AlarmRecord[];
+  /** Writes to the lock's durable storage during the run. */
+  storageWrites: number | undefined;
+  expectations: { total: number; met: number; failed: { step: number; expected: Outcome; actual: Outcome }[] };
+}
+
+export interface ScenarioRun {
+  name: string;
+  description?: string;
+  lockId: string;
+  mtu: number;
+  relockSeconds: number;
+  doorSensor: boolean;
+  /** Lock clock at the start and at the end, unix seconds. */
+  start: number;
+  end: number;
+  /** Simulated ms the run took. */
+  elapsed: number;
+  timeline: RunTimelineEntry[];
+  presentations: PresentationRecord[];
+  summary: ScenarioSummary;
+  /** True when every expectation was met. */
+  ok: boolean;
+}
+
+function outcomeName(report: PresentationReport): Outcome {
+  const o = report.outcome;
+  if (o.kind === 'result') return o.granted ? 'granted' : o.reason ?? `code ${o.reasonCode}`;
+  if (o.kind === 'error') return `error:${o.error}`;
+  return o.kind;
+}
+
+function outcomeText(report: PresentationReport): string {
+  const o = report.outcome;
+  const main =
+    o.kind === 'result'
+      ? o.granted
+        ? `GRANTED, relocks in ${o.seconds} s`
+        : `refused: ${o.reason}${o.reason === 'backoff' ? `, retry in ${o.seconds} s` : ''}`
+      : o.kind === 'error'
+        ? `protocol error: ${o.error}`
+        : o.kind === 'timeout'
+          ? 'no answer (timeout)'
+          : 'disconnected';
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${main} — ${plural(report.writes, 'write')}, ${plural(report.notifications, 'notification')}, ${report.latencyMs} ms`;
+}
+
+/** Plays a parsed scenario on a fresh simulator. Deterministic for the same scenario and storage. */
+export function runScenario(scenario: Scenario, options: RunOptions = {}): ScenarioRun {
+  const start = options.startTime ?? scenario.start;
+  const lockCfg = scenario.lock;
+  const doorSensor = lockCfg.doorSensor ?? true;
+  const relockSeconds = lockCfg.relockSeconds ?? 5;
+
+  const signingKeys = new Map<string, SigningKey>();
+  const signingKey = (name: string): SigningKey => {
+    let key = signingKeys.get(name);
+    if (key === undefined) {
+      const issuer = scenario.issuers[name];
+      key = { kid: coseKid(issuer.kid), seed: issuer.seed };
+      signingKeys.set(name, key);
+    }
+    return key;
+  };
+  const trusted: TrustedIssuer[] = Object.keys(scenario.issuers)
+    .filter((name) => scenario.issuers[name].trusted)
+    .map((name) => ({ kid: signingKey(name).kid, publicKey: publicKeyFromSeed(scenario.issuers[name].seed) }));
+
+  const phoneNames = Object.keys(scenario.phones);
+  const simOptions: SimulatorOptions = {
+    lock: {
+      lockId: lockCfg.id,
+      issuers: trusted,
+      bolt: {
+        relockMs: relockSeconds * 1000,
+        ...(lockCfg.heldOpenSeconds === undefined ? {} : { heldOpenMs: lockCfg.heldOpenSeconds * 1000 }),
+        ...(lockCfg.jamRetries === undefined ? {} : { jamRetries: lockCfg.jamRetries }),
+      },
+      ...(lockCfg.skewSeconds === undefined ? {} : { skewSeconds: lockCfg.skewSeconds }),
+      ...(lockCfg.maxWindowSeconds === undefined ? {} : { maxWindowSeconds: lockCfg.maxWindowSeconds }),
+      ...(lockCfg.singleUse === undefined ? {} : { singleUse: lockCfg.singleUse }),
+      ...(lockCfg.replayCapacity === undefined ? {} : { replayCapacity: lockCfg.replayCapacity }),
+      ...(lockCfg.backoff === undefined ? {} : { backoff: lockCfg.backoff }),
+    },
+    startTime: start,
+    holderSeed: phoneNames.length > 0 ? scenario.phones[phoneNames[0]].seed : derive('phone:none'),
+    seed: scenario.seed,
+    doorSensor,
+    latencyMs: scenario.latencyMs,
+  };
+  if (options.storage !== undefined) simOptions.storage = options.storage;
+  const storageWritesBefore = writesOf(options.storage);
+  const sim = new Simulator(simOptions);
+
+  // One CourierPhone per named phone, all on the simulator's BLE central (one at a time).
+  const phones = new Map<string, CourierPhone>();
+  const phoneFor = (name: string): CourierPhone => {
+    let phone = phones.get(name);
+    if (phone === undefined) {
+      phone = new CourierPhone(sim.link.central, sim.time, scenario.phones[name].seed);
+      phone.onStep = (text) => sim.note('phone', text.replace(/^phone: /, ''));
+      phones.set(name, phone);
+    }
+    return phone;
+  };
+
+  const issued = new Map<string, Uint8Array>();
+  const ticketBytes = (name: string): Uint8Array => {
+    let bytes = issued.get(name);
+    if (bytes === undefined) {
+      const t = scenario.tickets[name];
+      const notBefore = resolveTime(t.notBefore, start);
+      bytes = issueTicket(signingKey(t.issuer), {
+        iss: scenario.issuers[t.issuer].iss,
+        courier: t.courier,
+        lockId: t.lock ?? lockCfg.id,
+        notBefore,
+        expires: resolveTime(t.expires, start),
+        issuedAt: t.issuedAt === undefined ? Math.min(notBefore, start) : resolveTime(t.issuedAt, start),
+        cti: t.cti,
+        holderPublicKey: publicKeyFromSeed(scenario.phones[t.phone].seed),
+      });
+      issued.set(name, bytes);
+    }
+    return bytes;
+  };
+
+  const presentations: PresentationRecord[] = [];
+  const recorded = new Map<string, { frames: Uint8Array[]; mtu: number; ticket: string; phone: string }>();
+  const stepOf = new Map<TimelineEntry, number>();
+  let stepIndex = -1;
+  const tagStep = (from: number): void => {
+    for (let i = from; i < sim.timeline.length; i++) if (!stepOf.has(sim.timeline[i])) stepOf.set(sim.timeline[i], stepIndex);
+  };
+
+  const finish = (
+    kind: 'present' | 'replay', ticket: string, phoneName: string, proof: PresentationRecord['proof'],
+    report: PresentationReport, expect: Outcome | undefined,
+  ): PresentationRecord => {
+    const name = outcomeName(report);
+    const record: PresentationRecord = {
+      step: stepIndex, kind, ticket, phone: phoneName, mtu: report.mtu, proof, outcome: name, granted: name === 'granted',
+      writes: report.writes, notifications: report.notifications, latencyMs: report.latencyMs,
+    };
+    if (report.outcome.kind === 'result' && (report.outcome.granted || report.outcome.reason === 'backoff')) record.seconds = report.outcome.seconds;
+    let text = outcomeText(report);
+    if (expect !== undefined) {
+      record.expect = expect;
+      record.met = expect === name;
+      text += record.met ? '  ✓' : `  ✗ EXPECTED ${expect}`;
+    }
+    sim.note('phone', text);
+    presentations.push(record);
+    return record;
+  };
+
+  for (const step of scenario.steps) {
+    stepIndex++;
+    const before = sim.timeline.length;
+    switch (step.kind) {
+      case 'note':
+        sim.note('sim', `── ${step.text}`);
+        break;
+      case 'present': {
+        const t = scenario.tickets[step.ticket];
+        const phoneName = step.phone ?? t.phone;
+        const m = step.mtu ?? scenario.mtu;
+        const bytes = ticketBytes(step.ticket);
+        sim.note('phone', `${phoneName} presents ticket "${step.ticket}" (${t.courier}, ${bytes.length} bytes, MTU ${m}${step.proof === 'valid' ? '' : `, proof: ${step.proof}`})`);
+        const report = phoneFor(phoneName).present(bytes, { mtu: m, proof: step.proof });
+        finish('present', step.ticket, phoneName, step.proof, report, step.expect);
+        const entry = { frames: report.sentFrames, mtu: report.mtu, ticket: step.ticket, phone: phoneName };
+        recorded.set('last', entry);
+        if (step.label !== undefined) recorded.set(step.label, entry);
+        break;
+      }
+      case 'replay': {
+        const r = recorded.get(step.of) as { frames: Uint8Array[]; mtu: number; ticket: string; phone: string };
+        sim.note('phone', `an eavesdropper replays the ${r.frames.length} recorded write${r.frames.length === 1 ? '' : 's'} of "${step.of === 'last' ? r.ticket : step.of}" on a new connection`);
+        const report = phoneFor(r.phone).replay(r.frames, { mtu: r.mtu });
+        finish('replay', r.ticket, r.phone, 'replayed-frames', report, step.expect);
+        break;
+      }
+      case 'wait':
+        sim.wait(step.ms);
+        break;
+      case 'door':
+        if (sim.door === undefined) sim.note('door', `door ${step.action === 'open' ? 'opened' : 'closed'} (no door sensor: the lock cannot tell)`);
+        else if (step.action === 'open') sim.openDoor();
+        else sim.closeDoor();
+        break;
+      case 'reboot':
+        sim.reboot();
+        break;
+      case 'setClock': {
+        const from = sim.time.now();
+        const to = resolveTime(step.time, from);
+        if (to < 0 || to > MAX_TIME) {
+          sim.note('sim', `clock not set: ${to} is outside 0..${MAX_TIME}`);
+          break;
+        }
+        const delta = to - from;
+        sim.note('sim', `lock clock set to ${isoTime(to)} (${delta >= 0 ? '+' : '-'}${formatDuration(Math.abs(delta))})`);
+        sim.time.clock.set(to);
+        break;
+      }
+      case 'jam':
+        if (step.jam === 'clear') {
+          sim.actuator.clearJam();
+          sim.note('sim', 'bolt mechanism freed (jam cleared)');
+        } else if (step.jam === 'stuck') {
+          sim.actuator.jammed = true;
+          sim.note('sim', 'bolt mechanism stuck: every drive fails until "jam": "clear"');
+        } else {
+          sim.actuator.jam(step.jam);
+          sim.note('sim', `bolt mechanism will fail the next ${step.jam} drive${step.jam === 1 ? '' : 's'}`);
+        }
+        break;
+    }
+    tagStep(before);
+  }
+
+  const timeline: RunTimelineEntry[] = sim.timeline.map((e) => {
+    const line: RunTimelineEntry = { elapsed: e.elapsed, at: e.at, source: e.source, text: e.text };
+    const step = stepOf.get(e);
+    if (step !== undefined) line.step = step;
+    if (e.entry !== undefined) line.entry = e.entry;
+    return line;
+  });
+  const summary = summarize(timeline, presentations, sim.actuator.position, writesOf(sim.storage), storageWritesBefore);
+  const run: ScenarioRun = {
+    name: scenario.name,
+    lockId: lockCfg.id,
+    mtu: scenario.mtu,
+    relockSeconds,
+    doorSensor,
+    start,
+    end: sim.time.now(),
+    elapsed: sim.time.elapsed(),
+    timeline,
+    presentations,
+    summary,
+    ok: summary.expectations.failed.length === 0,
+  };
+  if (scenario.description !== undefined) run.description = scenario.description;
+  return run;
+}
+
+function writesOf(storage: unknown): number | undefined {
+  const n = (storage as { writes?: unknown } | undefined)?.writes;
+  return typeof n === 'number' ? n : undefined;
+}
+
+function summarize(
+  timeline: RunTimelineEntry[], presentations: PresentationRecord[], bolt: 'locked' | 'unlocked',
+  writesAfter: number | undefined, writesBefore: number | undefined,
+): ScenarioSummary {
+  const outcomes: Record<string, number> = {};
+  const mtus = new Map<number, ScenarioSummary['perMtu'][number]>();
+  for (const p of presentations) {
+    outcomes[p.outcome] = (outcomes[p.outcome] ?? 0) + 1;
+    const m = mtus.get(p.mtu);
+    if (m === undefined) {
+      mtus.set(p.mtu, { mtu: p.mtu, presentations: 1, granted: p.granted ? 1 : 0, writes: [p.writes, p.writes], notifications: [p.notifications, p.notifications] });
+    } else {
+      m.presentations++;
+      if (p.granted) m.granted++;
+      m.writes = [Math.min(m.writes[0], p.writes), Math.max(m.writes[1], p.writes)];
+      m.notifications = [Math.min(m.notifications[0], p.notifications), Math.max(m.notifications[1], p.notifications)];
+    }
+  }
+  const relocks: Record<string, number> = {};
+  let unlocks = 0;
+  let unlocked = false;
+  const alarms: AlarmRecord[] = [];
+  for (const line of timeline) {
+    const e = line.entry;
+    if (e === undefined) continue;
+    if (e.event === 'unlocked') {
+      unlocks++;
+      unlocked = true;
+    }
+    if (e.event === 'locked' && unlocked) {
+      // What ended each unlock: the deadline, the door closing, or a boot (power cycle).
+      relocks[String(e.why)] = (relocks[String(e.why)] ?? 0) + 1;
+      unlocked = false;
+    }
+    if (e.level === 'alarm') {
+      const alarm: AlarmRecord = { elapsed: line.elapsed, at: line.at, alarm: e.event.replace(/^alarm:/, '') };
+      if (line.step !== undefined) alarm.step = line.step;
+      alarms.push(alarm);
+    }
+  }
+  const withExpect = presentations.filter((p) => p.expect !== undefined);
+  const granted = presentations.filter((p) => p.granted).length;
+  return {
+    presentations: presentations.length,
+    granted,
+    refused: presentations.length - granted,
+    outcomes,
+    perMtu: [...mtus.values()].sort((a, b) => b.mtu - a.mtu),
+    bleWrites: presentations.reduce((n, p) => n + p.writes, 0),
+    bleNotifications: presentations.reduce((n, p) => n + p.notifications, 0),
+    unlocks,
+    relocks,
+    bolt,
+    alarms,
+    storageWrites: writesAfter === undefined ? undefined : writesAfter - (writesBefore ?? 0),
+    expectations: {
+      total: withExpect.length,
+      met: withExpect.filter((p) => p.met).length,
+      failed: withExpect.filter((p) => !p.met).map((p) => ({ step: p.step, expected: p.expect as Outcome, actual: p.outcome })),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text output
+
+const clockOfDay = (at: number): string => isoTime(at).slice(11, 19);
+const dateOf = (at: number): string => isoTime(at).slice(0, 10);
+const range = ([a, b]: [number, number], word: string): string => `${a === b ? a : `${a}–${b}`} ${word}${a === b && a === 1 ? '' : 's'}`;
+
+/** The header: scenario, lock, MTU, clock. */
+export function formatHeader(run: ScenarioRun, origin?: string): string[] {
+  const lines = [`Latchkey simulator — scenario "${run.name}"${origin ? ` (${origin})` : ''}`];
+  if (run.description) lines.push(run.description);
+  lines.push(
+    `lock ${run.lockId} · MTU ${run.mtu} · relock ${run.relockSeconds} s · ${run.doorSensor ? 'door sensor' : 'no door sensor'} · clock starts ${isoTime(run.start)}`,
+  );
+  return lines;
+}
+
+/** One line per timeline event: "+  0.105 s  09:00:00  phone  GRANTED, …". */
+export function formatTimeline(run: ScenarioRun): string[] {
+  const width = Math.max(7, ...run.timeline.map((e) => (e.elapsed / 1000).toFixed(3).length));
+  const lines: string[] = [];
+  let date = dateOf(run.start);
+  for (const e of run.timeline) {
+    const d = dateOf(e.at);
+    if (d !== date) {
+      lines.push(`${' '.repeat(width + 5)}── lock clock date ${d}`);
+      date = d;
+    }
+    lines.push(`+${(e.elapsed / 1000).toFixed(3).padStart(width)} s  ${clockOfDay(e.at)}  ${e.source.padEnd(5)}  ${e.text}`);
+  }
+  return lines;
+}
+
+/** The summary at the end. */
+export function formatSummary(run: ScenarioRun): string[] {
+  const s = run.summary;
+  const row = (label: string, value: string): string => `  ${label.padEnd(14)} ${value}`;
+  const refusals = Object.entries(s.outcomes).filter(([k]) => k !== 'granted').map(([k, n]) => `${k} ${n}`);
+  const lines = ['Summary'];
+  lines.push(row('presentations', `${s.presentations}: ${s.granted} granted, ${s.refused} refused${refusals.length ? ` (${refusals.join(', ')})` : ''}`));
+  for (const m of s.perMtu) {
+    lines.push(row(`MTU ${m.mtu}`, `${range(m.writes, 'write')} and ${range(m.notifications, 'notification')} per presentation (${m.presentations} presented, ${m.granted} granted)`));
+  }
+  const relocks = Object.entries(s.relocks).map(([k, n]) => `${n} ${k}`);
+  const unlocks = s.unlocks === 0 ? 'never unlocked' : `${s.unlocks} unlock${s.unlocks === 1 ? '' : 's'}${relocks.length ? `, relocked by ${relocks.join(', ')}` : ''}`;
+  lines.push(row('bolt', `${s.bolt} at the end; ${unlocks}`));
+  lines.push(row('alarms', s.alarms.length ? s.alarms.map((a) => `${a.alarm} at ${clockOfDay(a.at)}`).join(', ') : 'none'));
+  if (s.storageWrites !== undefined) lines.push(row('flash writes', String(s.storageWrites)));
+  const x = s.expectations;
+  lines.push(row('expectations', x.total === 0 ? 'none given' : `${x.met}/${x.total} met`));
+  for (const f of x.failed) lines.push(`    ✗ steps[${f.step}]: expected ${f.expected}, got ${f.actual}`);
+  return lines;
+}
+
+/** The whole text report: header, timeline, summary. */
+export function formatRun(run: ScenarioRun, origin?: string): string[] {
+  return [...formatHeader(run, origin), '', ...formatTimeline(run), '', ...formatSummary(run)];
+}
