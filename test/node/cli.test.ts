@@ -2,43 +2,16 @@
 // in a fresh temporary directory.
 
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { expectOneLineError, runLatchkey, type Run } from './cli-harness.js';
 import { fromHex, toHex } from '../../src/index.js';
 import { base64urlDecode, parseJwk } from '../../sim/jwk.js';
 
-// dist/test/node/cli.test.js → the project root.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'latchkey.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let dir = '';
 
-function latchkey(args: string[], input?: string | Uint8Array): Run {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, input, encoding: 'utf8', timeout: 15000 });
-  if (result.error) throw result.error;
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Exit 2, nothing on stdout, exactly one stderr line "latchkey: …" and no stack trace. */
-function expectOneLineError(run: Run, pattern?: RegExp): void {
-  expect(run.code, `stderr: ${run.stderr}`).to.equal(2);
-  expect(run.stdout).to.equal('');
-  expect(run.stderr.endsWith('\n')).to.equal(true);
-  const lines = run.stderr.slice(0, -1).split('\n');
-  expect(lines, run.stderr).to.have.length(1);
-  expect(lines[0]).to.match(/^latchkey: \S/);
-  expect(run.stderr).to.not.include('    at ');
-  if (pattern) expect(lines[0]).to.match(pattern);
-}
+const latchkey = (args: string[], input?: string | Uint8Array): Run => runLatchkey(dir, args, input, 15000);
 
 const file = (name: string): string => path.join(dir, name);
 const readJson = (name: string): Record<string, unknown> => JSON.parse(fs.readFileSync(file(name), 'utf8'));

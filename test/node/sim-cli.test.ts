@@ -2,41 +2,15 @@
 // (node bin/latchkey.js sim …) from a fresh temporary directory, not the project root.
 
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, expectOneLineError, runLatchkey, type Run } from './cli-harness.js';
 
-// dist/test/node/sim-cli.test.js → the project root.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'latchkey.js');
 const SCENARIOS = path.join(ROOT, 'sim', 'scenarios');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let dir = '';
 
-function latchkey(args: string[]): Run {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 30000 });
-  if (result.error) throw result.error;
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Exit 2, nothing on stdout, exactly one stderr line "latchkey: …" and no stack trace. */
-function expectOneLineError(run: Run, pattern: RegExp): void {
-  expect(run.code, `stderr: ${run.stderr}`).to.equal(2);
-  expect(run.stdout).to.equal('');
-  const lines = run.stderr.replace(/\n$/, '').split('\n');
-  expect(lines, run.stderr).to.have.length(1);
-  expect(lines[0]).to.match(/^latchkey: \S/);
-  expect(lines[0]).to.match(pattern);
-  expect(run.stderr).to.not.include('    at ');
-}
+const latchkey = (args: string[]): Run => runLatchkey(dir, args);
 
 const file = (name: string): string => path.join(dir, name);
 const writeJson = (name: string, value: unknown): string => {
