@@ -46,6 +46,7 @@ try {
 }
 await xs.close();
 if (!done) failures.push({ title: '(harness)', error: 'the XS run did not finish' });
-console.log(`\nXS: ${passed} passed, ${failures.length} failed (${compute.toLocaleString('en-US')} compute units, ${Date.now() - started} ms)`);
+console.log(`XS: ${compute.toLocaleString('en-US')} compute units, ${Date.now() - started} ms`);
+console.log(`XS: ${passed} passed, ${failures.length} failed`);
 process.exit(failures.length > 0 || passed === 0 ? 1 : 0);
 }
