@@ -406,7 +406,7 @@ async function cmdIssue(args: string[]): Promise<number> {
   const out = optionalString(c, values, 'out');
   const issuedAt = issuedAtText === undefined ? nowSeconds() : timeOption(c, 'issued-at', issuedAtText);
 
-  // Claim times are CBOR uints; past 2^32 - 1 (year 2106) the shared encoder would write floats.
+  // The lock keeps times as 32-bit unsigned seconds (replay store, clock mark): 2^32 - 1 is year 2106.
   for (const [name, value] of [['not-before', notBefore], ['expires', expires], ['issued-at', issuedAt]] as const) {
     if (value > MAX_CLAIM_TIME) throw new CliError(`${c}: --${name} (${isoTime(value)}) is after ${isoTime(MAX_CLAIM_TIME)}, the latest time a ticket can carry`);
   }

@@ -28,7 +28,7 @@ export const PROTOCOL_VERSION = 1;
 export const CHALLENGE_BYTES = 32;
 /** Length of an Ed25519 signature: the only proof length that can verify. */
 export const PROOF_BYTES = 64;
-/** Largest integer a uint field may carry (cbor-x encodes larger integers as floats). */
+/** Largest integer a uint field may carry: fields are 32-bit on the wire by this protocol. */
 export const MAX_UINT_FIELD = 0xffffffff;
 /** Domain separation for the holder proof: these bytes are signed for nothing else. */
 export const HOLDER_PROOF_CONTEXT = 'Latchkey holder proof v1';

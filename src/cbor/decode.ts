@@ -1,10 +1,12 @@
 // Strict decoding: the well-formedness scan first, then cbor-x (its no-eval build: the device has
-// no compiler, so no code generation) with maps kept as Map and records off.
+// no compiler, so no code generation) with maps kept as Map, records off and integers as numbers.
 
 import { Decoder, Tag } from 'cbor-x/index-no-eval';
 import { checkWellFormed, type WellFormedOptions } from './wellformed.js';
 
-const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });
+// int64AsNumber: an 8-byte integer decodes to a number, not a BigInt; exact, because the
+// well-formedness scan already refused anything beyond ±(2^53 − 1).
+const decoder = new Decoder({ mapsAsObjects: false, useRecords: false, int64AsNumber: true } as ConstructorParameters<typeof Decoder>[0]);
 
 export { Tag };
 

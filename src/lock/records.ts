@@ -2,6 +2,12 @@
 // each write wears flash, so records are small, fixed-width and written only when they change.
 // All integers big-endian. Each key is replaced atomically (hal Storage contract).
 
+/** A value that does not fit is a bug or a hostile input: refuse to write it rather than wrap. */
+function checked(v: number, max: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`record field ${v} outside 0..${max}`);
+  return v;
+}
+
 export class RecordWriter {
   private readonly bytes: Uint8Array;
   private offset = 0;
@@ -9,17 +15,19 @@ export class RecordWriter {
     this.bytes = new Uint8Array(length);
   }
   u8(v: number): this {
-    this.bytes[this.offset++] = v;
+    this.bytes[this.offset++] = checked(v, 0xff);
     return this;
   }
   u16(v: number): this {
+    checked(v, 0xffff);
     this.bytes[this.offset++] = v >>> 8;
     this.bytes[this.offset++] = v & 255;
     return this;
   }
   u32(v: number): this {
-    this.u16(Math.floor(v / 65536) & 0xffff);
-    return this.u16(v & 0xffff);
+    checked(v, 0xffffffff);
+    this.u16(Math.floor(v / 65536));
+    return this.u16(v % 65536);
   }
   raw(v: Uint8Array): this {
     this.bytes.set(v, this.offset);

@@ -41,6 +41,16 @@ if (typeof g.EventTarget === 'undefined') {
   };
   g.Event ??= class Event { constructor(readonly type: string) {} };
 }
+
+// fast-check looks setTimeout up when it loads (for async properties, which the suites do not
+// use); xsnap has no timers. Test-only: a microtask stand-in, never on the device.
+if (typeof g.setTimeout === 'undefined') {
+  g.setTimeout = (fn: () => void) => {
+    Promise.resolve().then(fn);
+    return 0;
+  };
+  g.clearTimeout = () => {};
+}
 g.describe = (title: string, body: () => void) => {
   const suite: Suite = { title, tests: [], suites: [], beforeEach: [], afterEach: [], before: [], after: [] };
   current.suites.push(suite);
