@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { toHex } from '../dist/src/bytes.js';
-import { nodeBuiltinsAbsent, xsBuildOptions } from '../test/xs/bundle.js';
+import { xsBuildOptions } from '../test/xs/bundle.js';
 import { presentationFixture } from '../dist/bench/presentation-fixture.js';
 import { HOLDER_SEED, context, ticket } from '../dist/test/portable/fixtures.js';
 
@@ -125,7 +125,7 @@ async function bundle(backend, options) {
   const result = await build({
     ...xsBuildOptions,
     metafile: true,
-    plugins: [nodeBuiltinsAbsent, ...(swap ? [swapEd25519(swap)] : [])],
+    plugins: [...xsBuildOptions.plugins, ...(swap ? [swapEd25519(swap)] : [])],
     ...options,
   });
   // A refactor of src/ could make the swap silently miss, and the bench would then compare noble

@@ -1,28 +1,9 @@
-// How code is bundled for the XS engine, shared by the XS test runner and the bench: one
-// self-contained script (esbuild, iife, platform neutral), so nothing host-only can leak in.
-// Kept apart from engine.js, which locks the process down when imported.
+// Bundling for the XS engine (test runner and bench): the same esbuild set-up as the firmware
+// module (tools/device-build.js), as one self-contained script.
 import { build } from 'esbuild';
+import { xsBuildOptions } from '../../tools/device-build.js';
 
-// tweetnacl probes for Node's crypto module only to seed its PRNG; in XS there is none, and
-// nothing bundled asks it for random bytes. Any other Node built-in fails the bundle.
-export const nodeBuiltinsAbsent = {
-  name: 'node-builtins-absent',
-  setup(b) {
-    b.onResolve({ filter: /^crypto$/ }, () => ({ path: 'crypto', namespace: 'absent' }));
-    b.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({ contents: 'module.exports = undefined;', loader: 'js' }));
-  },
-};
-
-/** esbuild options for an XS script; callers add entry points, format and extra plugins. */
-export const xsBuildOptions = {
-  bundle: true,
-  write: false,
-  platform: 'neutral',
-  mainFields: ['module', 'main'],
-  conditions: ['import', 'default'],
-  target: 'es2022',
-  logLevel: 'error',
-};
+export { xsBuildOptions };
 
 /** Bundles TypeScript source text (imports resolved from resolveDir) into one XS script. */
 export async function bundleForXs(contents, resolveDir) {
@@ -30,7 +11,6 @@ export async function bundleForXs(contents, resolveDir) {
     ...xsBuildOptions,
     stdin: { contents, resolveDir, loader: 'ts', sourcefile: 'xs-entry.ts' },
     format: 'iife',
-    plugins: [nodeBuiltinsAbsent],
   });
   return result.outputFiles[0].text;
 }

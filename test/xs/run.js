@@ -17,36 +17,46 @@ const files = readdirSync(portable).filter((f) => f.endsWith('.test.ts')).sort()
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) await main();
 
 async function main() {
-const entry = [
-  `import { runAll } from './harness.ts';`,
-  ...files.map((f) => `import '../portable/${f}';`),
-  `runAll();`,
-].join('\n');
-const script = await bundleForXs(entry, here);
-
-let passed = 0;
-const failures = [];
-let done = false;
-const xs = await startXs({
-  name: 'latchkey-tests',
-  onMessage: (m) => {
-    if (m.type === 'done') done = true;
-    else if (grep && !m.title.includes(grep)) return;
-    else if (m.type === 'pass') { passed++; console.log(`  ✔ ${m.title}`); }
-    else { failures.push(m); console.log(`  ✘ ${m.title}\n      ${m.error}`); }
-  },
-});
-console.log(`\nXS engine (xsnap-worker), ${files.length} portable suite files, bundle ${(script.length / 1024).toFixed(0)} KiB`);
-const started = Date.now();
-let compute = 0;
-try {
-  compute = await xs.evaluate(script);
-} catch (error) {
-  failures.push({ title: '(evaluate)', error: String(error?.message ?? error) });
-}
-await xs.close();
-if (!done) failures.push({ title: '(harness)', error: 'the XS run did not finish' });
-console.log(`XS: ${compute.toLocaleString('en-US')} compute units, ${Date.now() - started} ms`);
-console.log(`XS: ${passed} passed, ${failures.length} failed`);
-process.exit(failures.length > 0 || passed === 0 ? 1 : 0);
+  // Two runs, each in a fresh engine: every portable suite, then the firmware core loaded the way
+  // a Moddable build loads it (built-in function names stripped) and exercised end to end.
+  const runs = [
+    {
+      name: `${files.length} portable suite files`,
+      entry: [`import { runAll } from './harness.ts';`, ...files.map((f) => `import '../portable/${f}';`), `runAll();`],
+    },
+    {
+      name: 'device check (built-in names stripped)',
+      entry: [`import { runAll } from './harness.ts';`, `import './strip-builtin-names.ts';`, `import './device-check.ts';`, `runAll();`],
+    },
+  ];
+  let passed = 0;
+  const failures = [];
+  let compute = 0;
+  const started = Date.now();
+  for (const run of runs) {
+    // A throw while the bundle loads (before any test runs) is reported as a failure, not a crash.
+    const bundle = await bundleForXs(run.entry.join('\n'), here);
+    const script = `try {\n${bundle}\n} catch (e) {\n  issueCommand(new TextEncoder().encode(JSON.stringify({ type: 'fail', title: '(loading the bundle)', error: String(e) })).buffer);\n}`;
+    let done = false;
+    const xs = await startXs({
+      name: 'latchkey-tests',
+      onMessage: (m) => {
+        if (m.type === 'done') done = true;
+        else if (grep && !m.title.includes(grep)) return;
+        else if (m.type === 'pass') { passed++; console.log(`  ✔ ${m.title}`); }
+        else { failures.push(m); console.log(`  ✘ ${m.title}\n      ${m.error}`); }
+      },
+    });
+    console.log(`\nXS engine (xsnap-worker): ${run.name}, bundle ${(script.length / 1024).toFixed(0)} KiB`);
+    try {
+      compute += await xs.evaluate(script);
+    } catch (error) {
+      failures.push({ title: `(evaluate: ${run.name})`, error: String(error?.message ?? error) });
+    }
+    await xs.close();
+    if (!done) failures.push({ title: `(harness: ${run.name})`, error: 'the XS run did not finish' });
+  }
+  console.log(`XS: ${compute.toLocaleString('en-US')} compute units, ${Date.now() - started} ms`);
+  console.log(`XS: ${passed} passed, ${failures.length} failed`);
+  process.exit(failures.length > 0 || passed === 0 ? 1 : 0);
 }
