@@ -146,22 +146,18 @@ export class Simulator {
     this.boot();
   }
 
-  /** Runs one presentation by the courier phone; a power cut during it leaves the lock off. */
+  /**
+   * Runs one presentation by the courier phone. A power cut during it (storage cut injection)
+   * leaves the lock off until reboot(): the phone then hears nothing and times out.
+   */
   present(ticket: Uint8Array, options: PresentOptions = {}): PresentationReport {
-    try {
-      const report = this.phone.present(ticket, options);
-      if (this.powerLost && !this.poweredOff) {
-        this.poweredOff = true;
-        this.note('sim', 'power cut during a storage write: the lock is off until it reboots');
-      }
-      this.noteOutcome(report);
-      return report;
-    } catch (error) {
-      if (!(error instanceof PowerCut)) throw error;
+    const report = this.phone.present(ticket, options);
+    if (this.powerLost && !this.poweredOff) {
       this.poweredOff = true;
-      this.note('sim', `power cut (${error.point} a storage write)`);
-      return { outcome: { kind: 'disconnected' }, mtu: options.mtu ?? 185, writes: 0, notifications: 0, latencyMs: 0, sentFrames: [] };
+      this.note('sim', 'power cut during a storage write: the lock is off until it reboots');
     }
+    this.noteOutcome(report);
+    return report;
   }
 
   /** Replays frames recorded from an earlier presentation on a fresh connection. */

@@ -149,10 +149,10 @@ export class PresentationService {
     // The challenge is spent before deciding: whatever the verdict, it cannot be presented again.
     c.presented = true;
     const result = this.lock.present(decoded.message.ticket, decoded.message.proof, c.challenge);
-    const body_ = result.granted
+    const reply = result.granted
       ? encodeResult({ granted: true, seconds: result.relockSeconds })
       : encodeResult({ granted: false, reason: result.reason, seconds: result.reason === 'backoff' ? result.retryAfter : 0 });
-    this.send(MESSAGE_TYPES.RESULT, body_);
+    this.send(MESSAGE_TYPES.RESULT, reply);
   }
 
   private protocolError(error: FrameError): void {
