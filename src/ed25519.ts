@@ -5,6 +5,7 @@
 
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
+import { fromHex } from './bytes.js';
 
 // noble needs a synchronous SHA-512; XS has no WebCrypto.
 ed.hashes.sha512 = sha512;
@@ -30,7 +31,7 @@ const KAT_MESSAGE = '72';
 const KAT_SIGNATURE =
   '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00';
 
-const hexBytes = (hex: string): Uint8Array => Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.substr(i * 2, 2), 16));
+const hexBytes = (hex: string): Uint8Array => fromHex(hex) as Uint8Array;
 
 /**
  * Power-on self-test: a known signature must verify and the same signature with one bit flipped

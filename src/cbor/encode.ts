@@ -15,16 +15,35 @@ function needsBigInt(value: unknown): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && (value > MAX_UINT32 || value < MIN_INT32_CBOR);
 }
 
-/** Copies the structure only where an integer needs re-typing; most values pass through as is. */
+/**
+ * Returns `value` itself unless an integer inside needs re-typing; only then are the containers
+ * on the way to it copied. Sig_structures and holder-proof messages pass through without copies.
+ */
 function exactIntegers(value: unknown): unknown {
   if (needsBigInt(value)) return BigInt(value as number);
-  if (Array.isArray(value)) return value.map(exactIntegers);
-  if (value instanceof Map) {
-    const out = new Map<unknown, unknown>();
-    for (const [k, v] of value) out.set(exactIntegers(k), exactIntegers(v));
-    return out;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = exactIntegers(value[i]);
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
   }
-  if (value instanceof Tag) return new Tag(exactIntegers(value.value), value.tag);
+  if (value instanceof Map) {
+    let changed = false;
+    const entries: [unknown, unknown][] = [];
+    for (const [k, v] of value) {
+      const k2 = exactIntegers(k);
+      const v2 = exactIntegers(v);
+      changed ||= k2 !== k || v2 !== v;
+      entries.push([k2, v2]);
+    }
+    return changed ? new Map(entries) : value;
+  }
+  if (value instanceof Tag) {
+    const inner = exactIntegers(value.value);
+    return inner === value.value ? value : new Tag(inner, value.tag);
+  }
   return value;
 }
 
