@@ -70,6 +70,19 @@ export interface Random {
   bytes(length: number): Uint8Array;
 }
 
+/** A hash function: message in, digest out. Pure: it keeps no state between calls. */
+export type HashFunction = (message: Uint8Array) => Uint8Array;
+
+/**
+ * The digests the core needs (Moddable `crypt/digest` on the device, native and fast; portable
+ * JavaScript in the simulator and tests). Passed in rather than imported so the device uses its
+ * native code and the core keeps no hashing state at module scope.
+ */
+export interface Hashes {
+  sha256: HashFunction;
+  sha512: HashFunction;
+}
+
 /** Events from the BLE peripheral (Moddable `bleserver` callbacks). One central at a time. */
 export interface BleHandlers {
   /** onConnected. */
