@@ -9,7 +9,7 @@
 // issue. The entry checks afterwards that the lock really sent that challenge.
 
 import { SeededRandom } from '../sim/hal/random.js';
-import { signEd25519 } from '../sim/issuer.js';
+import { signEd25519 } from '../issuer/ticket.js';
 import { splitMessage } from '../src/ble/framing.js';
 import { CHALLENGE_BYTES, MESSAGE_TYPES, encodePresent, holderProofMessage, ticketHash } from '../src/ble/messages.js';
 import { toHex } from '../src/bytes.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `latchkey` command. All the work is in sim/cli.ts (compiled to dist/sim/cli.js).
+// The `latchkey` command. All the work is in cli/main.ts (compiled to dist/cli/main.js).
 
 // A closed pipe (latchkey inspect t | head -1) is not an error worth a stack trace.
 process.stdout.on('error', (error) => {
@@ -10,9 +10,9 @@ process.stdout.on('error', (error) => {
 
 let cli;
 try {
-  cli = await import('../dist/sim/cli.js');
+  cli = await import('../dist/cli/main.js');
 } catch (error) {
-  process.stderr.write(`latchkey: cannot load dist/sim/cli.js (run npm run build first): ${String(error?.message ?? error).split('\n')[0]}\n`);
+  process.stderr.write(`latchkey: cannot load dist/cli/main.js (run npm run build first): ${String(error?.message ?? error).split('\n')[0]}\n`);
   process.exit(2);
 }
 process.exitCode = await cli.main(process.argv.slice(2));

@@ -6,7 +6,7 @@
 import { Reassembler, splitMessage } from '../src/ble/framing.js';
 import { MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, encodePresent, holderProofMessage, refusalReasonName, ticketHash } from '../src/ble/messages.js';
 import { frameErrorName } from '../src/ble/framing.js';
-import { signEd25519 } from './issuer.js';
+import { signEd25519 } from '../issuer/ticket.js';
 import type { SimBleCentral } from './hal/ble-link.js';
 import type { SimTime } from './hal/time.js';
 

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { expectOneLineError, runLatchkey, type Run } from './cli-harness.js';
 import { fromHex, toHex } from '../../src/index.js';
-import { base64urlDecode, parseJwk } from '../../sim/jwk.js';
+import { base64urlDecode, parseJwk } from '../../issuer/jwk.js';
 
 let dir = '';
 

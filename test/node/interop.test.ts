@@ -10,7 +10,7 @@
 
 import { expect } from 'chai';
 import { register } from 'node:module';
-import { issueTicket, publicKeyFromSeed, type SigningKey } from '../../sim/issuer.js';
+import { issueTicket, publicKeyFromSeed, type SigningKey } from '../../issuer/ticket.js';
 import { verifyTicket, type Decision, type TicketReason } from '../../src/index.js';
 
 // cose-ts's .d.ts files use the same extensionless imports, so under "moduleResolution": "NodeNext"

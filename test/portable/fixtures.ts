@@ -1,6 +1,6 @@
 // Deterministic keys and tickets shared by the portable suites (Node and XS).
 
-import { publicKeyFromSeed, issueTicket, type SigningKey, type TicketFields } from '../../sim/issuer.js';
+import { publicKeyFromSeed, issueTicket, type SigningKey, type TicketFields } from '../../issuer/ticket.js';
 import type { TrustedIssuer, VerifyContext } from '../../src/index.js';
 
 export const seed = (fill: number): Uint8Array => new Uint8Array(32).fill(fill);

@@ -11,7 +11,7 @@
 
 import type { BlePeripheral, BleHandlers, BoltPosition, Hardware, Random } from '../../hal/index.js';
 import { BleLink, MemoryLog, MemoryStorage, SeededRandom, SimActuator, SimDoor, SimIndicator, SimTime } from '../../sim/hal/index.js';
-import { signEd25519, type TicketFields } from '../../sim/issuer.js';
+import { signEd25519, type TicketFields } from '../../issuer/ticket.js';
 import type { PresentationReport } from '../../sim/phone.js';
 import { Simulator, type SimulatorOptions } from '../../sim/simulator.js';
 import { FLAG_FIRST, FIRST_HEADER_BYTES, Reassembler, frameErrorName, splitMessage } from '../../src/ble/framing.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { signEd25519 } from '../../sim/issuer.js';
+import { signEd25519 } from '../../issuer/ticket.js';
 import { fromHex, toHex } from '../../src/bytes.js';
 import { encodeCbor } from '../../src/cbor/encode.js';
 import { verifyEd25519 } from '../../src/ed25519.js';

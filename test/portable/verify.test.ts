@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Tag } from 'cbor-x/index-no-eval';
-import { encodeClaims, encodeCbor, signSign1 } from '../../sim/issuer.js';
+import { encodeClaims, encodeCbor, signSign1 } from '../../issuer/ticket.js';
 import { MAX_TICKET_BYTES, TICKET_REASONS, toHex, verifyTicket, type Decision, type TicketReason } from '../../src/index.js';
 import { ALG_ED25519, CLAIM_AUD, CLAIM_CNF, CLAIM_CTI, CLAIM_EXP, CLAIM_SUB, HEADER_ALG, HEADER_CRIT, HEADER_KID, HEADER_TYP } from '../../src/ticket.js';
 import { ascii, context, fields, HOLDER_PUBLIC, ISSUER, LOCK_ID, NOW, OTHER_ISSUER, ticket } from './fixtures.js';

@@ -1,4 +1,4 @@
-// Issuing tickets: what a backend does, here for the CLI, the simulator and tests. Signing uses
+// Issuing tickets: what an issuer's backend does, used by the CLI, the simulator and tests. Signing uses
 // tweetnacl (host-side signing library); the lock never signs tickets. No Node imports, so tests
 // can issue tickets inside XS too.
 

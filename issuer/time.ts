@@ -1,4 +1,4 @@
-// Times and durations as the CLI reads and prints them. Pure functions, no Node imports.
+// Times and durations as the CLI and an issuer read and print them. Pure functions, no Node imports.
 //
 // A time argument is either unix seconds (digits only) or an ISO-8601 / RFC 3339 date-time with an
 // explicit offset ("Z" or ±hh:mm). Forms whose meaning depends on the reader's machine (no offset,

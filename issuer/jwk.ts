@@ -1,6 +1,7 @@
-// Ed25519 keys as JWK (RFC 8037: kty OKP, crv Ed25519, x and d base64url without padding).
+// Ed25519 keys as JWK (RFC 8037: kty OKP, crv Ed25519, x and d base64url without padding): how an
+// issuer and a holder keep their keys.
 
-import { publicKeyFromSeed, type SigningKey } from './issuer.js';
+import { publicKeyFromSeed, type SigningKey } from './ticket.js';
 
 export interface Ed25519Jwk {
   kty: 'OKP';

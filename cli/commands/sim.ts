@@ -1,0 +1,156 @@
+// latchkey sim (and demo, its older name): run the lock firmware on simulated hardware against a
+// scenario, optionally keeping the lock's storage in a folder across runs.
+
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { isoTime, parseSecondsArg } from '../../issuer/time.js';
+import { FileStorage } from '../../sim/hal/file-storage.js';
+import { BLE_MAX_MTU, BLE_MIN_MTU } from '../../sim/hal/ble-link.js';
+import {
+  BUILTIN_SCENARIOS, ScenarioError, formatRun, parseScenario, runScenario, withOverrides, type RunOptions, type Scenario,
+  type ScenarioOverrides, type ScenarioRun,
+} from '../../sim/scenario.js';
+import { optionalString, parseCommand, secondsOption, type Options, type Values } from '../args.js';
+import { readJson } from '../input.js';
+import { CliError, fileProblem, stdout, writeFile } from '../output.js';
+
+export const usage = `latchkey sim [--scenario FILE|NAME] [--mtu N] [--lock LOCK_ID] [--relock S] [--no-door]
+             [--state DIR] [--json]
+    Run the lock firmware (src/) on simulated hardware against a scenario of courier phones
+    and tickets, and print the timeline and a summary. Without --scenario: the built-in
+    default demo. NAME is a built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}); a value
+    ending in .json or holding a / is a file. --mtu sets the default BLE MTU (23..517), --lock,
+    --relock and --no-door override the scenario's lock. --state DIR keeps the lock's storage
+    (replay record, clock mark, back-off) in DIR across runs. --json prints one JSON object.
+    Exit status 0 if every "expect" in the scenario was met, 1 if not.`;
+
+export const demoUsage = `latchkey demo [OPTIONS]
+    The same as latchkey sim (its older name).`;
+
+export const run = (args: string[]): Promise<number> => simCommand('sim', args);
+export const runDemoCommand = (args: string[]): Promise<number> => simCommand('demo', args);
+
+/** In --state DIR, beside the lock's storage files: the lock's clock when the last run ended. */
+export const STATE_CLOCK_FILE = '@sim-clock.json';
+
+const SIM_OPTIONS: Options = {
+  scenario: { type: 'string' },
+  mtu: { type: 'string' },
+  lock: { type: 'string' },
+  relock: { type: 'string' },
+  'no-door': { type: 'boolean' },
+  state: { type: 'string' },
+  json: { type: 'boolean' },
+};
+
+/** Where a scenario came from, for the header: a built-in name or a file path. */
+interface LoadedScenario {
+  scenario: Scenario;
+  origin: string;
+}
+
+const isScenarioFile = (value: string): boolean => value.endsWith('.json') || value.includes('/') || value.includes(nodePath.sep);
+
+function loadScenario(c: string, value: string | undefined): LoadedScenario {
+  const parse = (json: unknown, name: string, what: string): Scenario => {
+    try {
+      return parseScenario(json, name);
+    } catch (error) {
+      if (error instanceof ScenarioError) throw new CliError(`${what}: ${error.message}`);
+      throw error;
+    }
+  };
+  if (value === undefined) return { scenario: parse(BUILTIN_SCENARIOS.default, 'default', 'built-in scenario default'), origin: 'built in' };
+  if (!isScenarioFile(value)) {
+    if (!Object.hasOwn(BUILTIN_SCENARIOS, value)) {
+      throw new CliError(`${c}: --scenario: no built-in scenario "${value}" (built in: ${Object.keys(BUILTIN_SCENARIOS).join(', ')}; a file name ends in .json)`);
+    }
+    return { scenario: parse(BUILTIN_SCENARIOS[value], value, `built-in scenario ${value}`), origin: 'built in' };
+  }
+  const name = nodePath.basename(value).replace(/\.json$/, '');
+  return { scenario: parse(readJson(value, 'scenario'), name, `scenario ${value}`), origin: value };
+}
+
+function simOverrides(c: string, values: Values): ScenarioOverrides {
+  const overrides: ScenarioOverrides = {};
+  const mtuText = optionalString(c, values, 'mtu');
+  if (mtuText !== undefined) {
+    const mtu = parseSecondsArg(mtuText);
+    if (mtu === undefined || mtu < BLE_MIN_MTU || mtu > BLE_MAX_MTU) throw new CliError(`${c}: --mtu: "${mtuText}" is not an ATT MTU (a whole number ${BLE_MIN_MTU}..${BLE_MAX_MTU})`);
+    overrides.mtu = mtu;
+  }
+  const lockId = optionalString(c, values, 'lock');
+  if (lockId !== undefined) overrides.lockId = lockId;
+  const relock = secondsOption(c, 'relock', optionalString(c, values, 'relock'), true);
+  if (relock !== undefined) {
+    if (relock > 3600) throw new CliError(`${c}: --relock: at most 3600 s`);
+    overrides.relockSeconds = relock;
+  }
+  if (values['no-door'] === true) overrides.doorSensor = false;
+  return overrides;
+}
+
+interface SimState {
+  dir: string;
+  storage: FileStorage;
+  /** The lock's clock when the previous run in DIR ended, if there was one. */
+  resumeAt: number | undefined;
+}
+
+function openState(c: string, dir: string): SimState {
+  let storage: FileStorage;
+  try {
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new CliError(`${c}: --state ${dir}: not a directory`);
+    storage = new FileStorage(dir);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`${c}: --state ${dir}: ${fileProblem(error)}`);
+  }
+  const clockFile = nodePath.join(storage.dir, STATE_CLOCK_FILE);
+  let resumeAt: number | undefined;
+  if (fs.existsSync(clockFile)) {
+    const saved = readJson(clockFile, 'simulator state');
+    const rtc = (saved as { rtc?: unknown } | null)?.rtc;
+    if (typeof rtc !== 'number' || !Number.isSafeInteger(rtc) || rtc < 0 || rtc > 0xffffffff) {
+      throw new CliError(`simulator state ${clockFile}: no valid "rtc" (delete the file to start the clock afresh)`);
+    }
+    resumeAt = rtc;
+  }
+  return { dir: storage.dir, storage, resumeAt };
+}
+
+function saveState(state: SimState, run: ScenarioRun): void {
+  const clockFile = nodePath.join(state.dir, STATE_CLOCK_FILE);
+  writeFile(clockFile, JSON.stringify({ rtc: run.end, rtcIso: isoTime(run.end), scenario: run.name }) + '\n', 'simulator state');
+}
+
+async function simCommand(c: string, args: string[]): Promise<number> {
+  const { values } = parseCommand(c, args, SIM_OPTIONS, 0);
+  const loaded = loadScenario(c, optionalString(c, values, 'scenario'));
+  const scenario = withOverrides(loaded.scenario, simOverrides(c, values));
+  const stateDir = optionalString(c, values, 'state');
+  const state = stateDir === undefined ? undefined : openState(c, stateDir);
+  const options: RunOptions = {};
+  if (state !== undefined) {
+    options.storage = state.storage;
+    // The lock's clock never runs backwards between runs: resume where the last run stopped.
+    if (state.resumeAt !== undefined && state.resumeAt > scenario.start) options.startTime = state.resumeAt;
+  }
+  const run = runScenario(scenario, options);
+  if (state !== undefined) saveState(state, run);
+
+  if (values.json === true) {
+    const stateJson = state === undefined ? undefined : { dir: state.dir, resumed: state.resumeAt !== undefined, ...(options.startTime === undefined ? {} : { resumedAt: options.startTime }) };
+    stdout(JSON.stringify({ origin: loaded.origin, ...(stateJson === undefined ? {} : { state: stateJson }), ...run }) + '\n');
+  } else {
+    const lines = formatRun(run, loaded.origin);
+    if (state !== undefined) {
+      const how = state.resumeAt === undefined
+        ? 'fresh'
+        : `resumed: ${options.startTime === undefined ? 'clock from the scenario' : `lock clock continues from ${isoTime(options.startTime)}`}`;
+      lines.splice(lines.indexOf(''), 0, `state ${state.dir} (${how})`);
+    }
+    for (const line of lines) stdout(line + '\n');
+  }
+  return run.ok ? 0 : 1;
+}
