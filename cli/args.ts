@@ -2,7 +2,8 @@
 // short line, and typed readers for required and optional values, times and bounded numbers.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseSecondsArg, parseTimeArg } from '../issuer/time.js';
+import { MAX_UINT32 } from '../src/index.js';
+import { isoTime, parseSecondsArg, parseTimeArg } from '../issuer/time.js';
 import { CliError, oneLine } from './output.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -54,17 +55,25 @@ export function optionalString(command: string, values: Values, name: string): s
   return value;
 }
 
-export function timeOption(command: string, name: string, text: string): number {
-  const parsed = parseTimeArg(text);
+/**
+ * A time option: absolute, or relative to `now` (the command's start, so "now" and "+3h" in one
+ * command agree). Bounded by the lock's 32-bit clock.
+ */
+export function timeOption(command: string, name: string, text: string, now: number): number {
+  const parsed = parseTimeArg(text, now);
   if (!parsed.ok) throw new CliError(`${command}: --${name}: ${parsed.error}`);
+  if (parsed.seconds > MAX_UINT32) {
+    throw new CliError(`${command}: --${name}: ${isoTime(parsed.seconds)} is after ${isoTime(MAX_UINT32)}, the end of a lock's 32-bit clock`);
+  }
   return parsed.seconds;
 }
 
-export function secondsOption(command: string, name: string, text: string | undefined, positive: boolean): number | undefined {
+/** A whole number of seconds (digits only) in min..max; the bound and its reason are said on error. */
+export function secondsOption(command: string, name: string, text: string | undefined, min: number, max: number, why = ''): number | undefined {
   if (text === undefined) return undefined;
   const seconds = parseSecondsArg(text);
-  if (seconds === undefined || (positive && seconds === 0)) {
-    throw new CliError(`${command}: --${name}: "${text}" is not a ${positive ? 'positive' : 'non-negative'} whole number of seconds`);
+  if (seconds === undefined || seconds < min || seconds > max) {
+    throw new CliError(`${command}: --${name}: "${text}" is not a whole number of seconds ${min}..${max}${why}`);
   }
   return seconds;
 }

@@ -1,30 +1,74 @@
-// Reading the CLI's inputs: files, stdin, JSON and JWK files, and tickets (binary or hex text).
+// Reading the CLI's inputs: files and stdin with a hard byte limit, JSON and JWK files, and tickets
+// in the forms people paste them (binary, hex with or without 0x / BOM / whitespace, base64,
+// base64url). Every read stops at its limit whatever the file claims to be: /dev/zero, a FIFO or
+// a pipe on stdin cannot make the CLI read without end.
 
 import * as fs from 'node:fs';
 import { fromHex } from '../src/index.js';
-import { JwkError } from '../issuer/jwk.js';
+import { base64Decode, JwkError } from '../issuer/jwk.js';
 import { CliError, describeUnknown, fileProblem } from './output.js';
 
-const MAX_INPUT_BYTES = 1 << 20;
+/** Limits per kind of input: a ticket or key is small; a scenario file is a page of JSON. */
+export const INPUT_LIMITS = Object.freeze({ ticket: 64 * 1024, key: 64 * 1024, scenario: 1024 * 1024, state: 64 * 1024 });
 
-export function readFileBytes(path: string, what: string): Buffer {
+const CHUNK = 64 * 1024;
+
+/** Sleeps briefly without busy-waiting (a non-blocking stdin with nothing to read yet). */
+const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Reads at most limit bytes from fd; throws CliError(label: too large) if there is more. */
+function readBounded(fd: number, limit: number, label: string): Buffer {
+  const buffer = Buffer.alloc(limit + 1);
+  let length = 0;
+  while (length <= limit) {
+    let n: number;
+    try {
+      n = fs.readSync(fd, buffer, length, Math.min(CHUNK, limit + 1 - length), null);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'EAGAIN') {
+        pause(5);
+        continue;
+      }
+      if ((error as { code?: string }).code === 'EOF') break; // Windows pipes
+      throw error;
+    }
+    if (n === 0) break;
+    length += n;
+  }
+  if (length > limit) throw new CliError(`${label}: too large (more than ${limit} bytes)`);
+  return buffer.subarray(0, length);
+}
+
+/** The bytes of a file ("-": stdin), at most limit of them. */
+export function readInput(path: string, label: string, limit: number): Buffer {
+  if (path === '-') {
+    try {
+      return readBounded(0, limit, label);
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      throw new CliError(`${label}: ${fileProblem(error)}`);
+    }
+  }
+  let fd: number | undefined;
   try {
-    const stat = fs.statSync(path);
-    if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (stat.size > MAX_INPUT_BYTES) throw new CliError(`${what} ${path}: too large (${stat.size} bytes)`);
-    return fs.readFileSync(path);
+    fd = fs.openSync(path, 'r');
+    if (fs.fstatSync(fd).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    return readBounded(fd, limit, label);
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw new CliError(`${what} ${path}: ${fileProblem(error)}`);
+    throw new CliError(`${label}: ${fileProblem(error)}`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
-export function readJson(path: string, what: string): unknown {
-  const text = readFileBytes(path, what).toString('utf8');
+export function readJson(path: string, what: string, limit: number = INPUT_LIMITS.key): unknown {
+  const label = `${what} ${path}`;
+  const text = stripBom(readInput(path, label, limit).toString('utf8'));
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new CliError(`${what} ${path}: not valid JSON (${describeUnknown(error).replace(/^SyntaxError: /, '')})`);
+    throw new CliError(`${label}: not valid JSON (${describeUnknown(error).replace(/^SyntaxError: /, '')})`);
   }
 }
 
@@ -38,32 +82,50 @@ export function withJwk<T>(path: string, what: string, check: () => T): T {
   }
 }
 
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of process.stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    chunks.push(buffer);
-    length += buffer.length;
-    if (length > MAX_INPUT_BYTES) throw new CliError('ticket on stdin: too large');
-  }
-  return Buffer.concat(chunks);
-}
-
-/** True if every byte is an ASCII hex digit or whitespace. */
-const isHexText = (bytes: Uint8Array): boolean => bytes.every((b) => /[0-9a-fA-F\s]/.test(String.fromCharCode(b)));
+const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 export const ticketLabel = (path: string): string => (path === '-' ? 'ticket on stdin' : `ticket ${path}`);
 
-/** A ticket from a file or stdin ("-"): binary bytes, or hex text (whitespace ignored). */
-export async function readTicket(path: string): Promise<Uint8Array> {
+/** True if every byte is printable ASCII or whitespace: the input is text, not a binary ticket. */
+const isAsciiText = (bytes: Uint8Array): boolean => bytes.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d);
+
+/**
+ * A ticket as text: hex (a 0x prefix and whitespace anywhere ignored), or base64 / base64url
+ * (padding optional). Anything else is named: a JWK, other JSON, or text in no ticket form.
+ */
+export function ticketFromText(text: string, label: string): Uint8Array {
+  const trimmed = text.trim();
+  if (trimmed.length === 0) throw new CliError(`${label}: empty (only whitespace)`);
+  if (trimmed.startsWith('{')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(trimmed);
+    } catch {
+      json = undefined;
+    }
+    if (json !== null && typeof json === 'object' && 'kty' in json) {
+      throw new CliError(`${label}: this is a JWK key, not a ticket (a ticket is the hex or binary output of latchkey issue)`);
+    }
+    throw new CliError(`${label}: JSON, not a ticket (a ticket is the hex or binary output of latchkey issue)`);
+  }
+  const compact = trimmed.replace(/\s+/g, '');
+  const hex = compact.replace(/^0x/i, '');
+  if (/^[0-9a-fA-F]+$/.test(hex)) {
+    const bytes = fromHex(hex);
+    if (bytes === undefined) throw new CliError(`${label}: hex text with an odd number of digits (${hex.length})`);
+    return bytes;
+  }
+  const base64 = base64Decode(compact);
+  if (base64 !== undefined && base64.length > 0) return base64;
+  throw new CliError(`${label}: text that is neither hex nor base64 (a ticket is the hex or binary output of latchkey issue)`);
+}
+
+/** A ticket from a file or stdin ("-"): binary bytes, or one of the text forms of ticketFromText. */
+export function readTicket(path: string): Uint8Array {
   const label = ticketLabel(path);
-  const raw = path === '-' ? await readStdin() : readFileBytes(path, 'ticket');
+  let raw: Uint8Array = readInput(path, label, INPUT_LIMITS.ticket);
   if (raw.length === 0) throw new CliError(`${label}: empty`);
-  if (!isHexText(raw)) return new Uint8Array(raw);
-  const hex = raw.toString('latin1').replace(/\s+/g, '');
-  if (hex.length === 0) throw new CliError(`${label}: empty (only whitespace)`);
-  const bytes = fromHex(hex);
-  if (bytes === undefined) throw new CliError(`${label}: hex text with an odd number of digits`);
-  return bytes;
+  if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) raw = raw.subarray(3); // UTF-8 BOM from an editor
+  if (!isAsciiText(raw)) return new Uint8Array(raw);
+  return ticketFromText(Buffer.from(raw).toString("latin1"), label);
 }

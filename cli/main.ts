@@ -2,6 +2,7 @@
 // --version. Host-side only (Node): the lock runs src/ and never this code. `main` never throws:
 // every failure becomes one line on stderr, prefixed "latchkey: ", and an exit code (see USAGE_NOTES).
 
+import * as fs from 'node:fs';
 import * as inspect from './commands/inspect.js';
 import * as issue from './commands/issue.js';
 import * as keygen from './commands/keygen.js';
@@ -15,9 +16,13 @@ const USAGE_HELP = `latchkey help [COMMAND]
 const USAGE_NOTES = `T       a time: ISO-8601 with a timezone (2026-11-21T09:00:00Z, 2026-11-21T10:00:00+01:00)
         or unix seconds (digits only)
 S       seconds (digits only)
-TICKET  a file holding the binary ticket or its hex text, or - to read it from stdin
+TICKET  a file holding the binary ticket, or its hex (0x prefix and whitespace allowed) or
+        base64/base64url text; - reads it from stdin. Inputs are read up to 64 KiB, no more.
 Keys are JWK files (RFC 8037): {"kty":"OKP","crv":"Ed25519","x":...,"d":...,"kid":...}.
-Exit status: 0 success or granted, 1 refused (sim: an expectation not met), 2 usage, input or file error.`;
+Times (T) for issue and verify may also be relative to now: now, +3h, -10m, +1d12h.
+Exit status: 0 success or granted; 1 a ticket refused (verify) or an expectation not met (sim);
+2 usage, file or input error, including input that is not a ticket at all. See docs/cli.md.
+latchkey --version prints the version.`;
 
 type Command = { usage: string; run: (args: string[]) => Promise<number> };
 
@@ -44,6 +49,17 @@ const commandUsage = (text: string): string => `Usage: ${text}\n\n${USAGE_NOTES}
 
 const isHelpFlag = (arg: string): boolean => arg === '--help' || arg === '-h';
 
+/** The package version, read from package.json beside dist/ (the CLI ships with the project). */
+function version(): string {
+  try {
+    const json = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    if (typeof json.version === 'string') return json.version;
+  } catch {
+    // fall through
+  }
+  throw new CliError('cannot read the version from package.json');
+}
+
 /** Runs the CLI on argv (without "node" and the script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -64,6 +80,11 @@ async function dispatch(argv: string[]): Promise<number> {
     return 2;
   }
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    if (rest.length > 0) throw new CliError('--version takes no arguments');
+    stdout(`latchkey ${version()}\n`);
+    return 0;
+  }
   if (isHelpFlag(name) || name === 'help') {
     const topic = rest[0];
     if (rest.length > 1) throw new CliError('help takes at most one command name');

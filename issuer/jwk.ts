@@ -42,6 +42,16 @@ export function base64urlDecode(text: string): Uint8Array | undefined {
   return out;
 }
 
+/** Base64 or base64url, padding optional: the forms people paste. Strict on the trailing bits. */
+export function base64Decode(text: string): Uint8Array | undefined {
+  const m = /^([A-Za-z0-9+/_-]*)(={0,2})$/.exec(text);
+  if (m === null) return undefined;
+  const [, body, padding] = m;
+  if (/[+/]/.test(body) && /[-_]/.test(body)) return undefined; // two alphabets mixed
+  if (padding.length > 0 && (body.length + padding.length) % 4 !== 0) return undefined;
+  return base64urlDecode(body.replace(/\+/g, '-').replace(/\//g, '_'));
+}
+
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 export class JwkError extends Error {}

@@ -1,22 +1,43 @@
 // Times and durations as the CLI and an issuer read and print them. Pure functions, no Node imports.
 //
-// A time argument is either unix seconds (digits only) or an ISO-8601 / RFC 3339 date-time with an
-// explicit offset ("Z" or ±hh:mm). Forms whose meaning depends on the reader's machine (no offset,
-// a date without a time, a week date, "tomorrow") are refused rather than guessed.
+// A time argument is unix seconds (digits only), an ISO-8601 / RFC 3339 date-time with an explicit
+// offset ("Z" or ±hh:mm), or (only where the caller passes the current time) a time relative to
+// now: "now", "+3h", "-10m", "now+1d12h". Forms whose meaning depends on the reader's machine (no
+// offset, a date without a time, a week date, "tomorrow") are refused rather than guessed.
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+/** "now", or an offset from now: a sign and one or more amounts with a unit (d, h, m, s). */
+const RELATIVE_TIME = /^(?:now)?(?:([+-])((?:\d+[dhms])+))?$/;
+const UNIT_SECONDS: Readonly<Record<string, number>> = Object.freeze({ d: 86_400, h: 3_600, m: 60, s: 1 });
 
 export type TimeParse = { ok: true; seconds: number } | { ok: false; error: string };
 
-/** Parses a CLI time argument to unix seconds (fractions of a second are dropped). */
-export function parseTimeArg(text: string): TimeParse {
+const FORMS = 'use ISO-8601 with a timezone (e.g. 2026-11-21T09:00:00Z or 2026-11-21T10:00:00+01:00) or unix seconds';
+const RELATIVE_FORMS = ', or a time relative to now (now, +3h, -10m, +1d12h)';
+
+/**
+ * Parses a time argument to unix seconds (fractions of a second are dropped). `now` (unix seconds)
+ * enables the relative forms; without it they are refused, so a saved file means the same on any day.
+ */
+export function parseTimeArg(text: string, now?: number): TimeParse {
   const bad = (why: string): TimeParse => ({
     ok: false,
-    error: `"${text}" is not a time${why}: use ISO-8601 with a timezone (e.g. 2026-11-21T09:00:00Z or 2026-11-21T10:00:00+01:00) or unix seconds`,
+    error: `"${text}" is not a time${why}: ${FORMS}${now === undefined ? '' : RELATIVE_FORMS}`,
   });
   if (/^\d+$/.test(text)) {
     const seconds = Number(text);
     if (!Number.isSafeInteger(seconds)) return bad(' (too large)');
+    return { ok: true, seconds };
+  }
+  const relative = text === '' ? null : RELATIVE_TIME.exec(text);
+  if (relative !== null) {
+    if (now === undefined) return bad(' (relative times are not accepted here)');
+    const [, sign, amounts] = relative;
+    let offset = 0;
+    for (const [, digits, unit] of (amounts ?? '').matchAll(/(\d+)([dhms])/g)) offset += Number(digits) * UNIT_SECONDS[unit];
+    const seconds = now + (sign === '-' ? -offset : offset);
+    if (!Number.isSafeInteger(seconds)) return bad(' (too large)');
+    if (seconds < 0) return bad(' (before 1970)');
     return { ok: true, seconds };
   }
   const m = ISO_TIME.exec(text);

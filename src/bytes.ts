@@ -1,6 +1,11 @@
 // Byte helpers the core needs on every engine. XS on the device has no Buffer and, unless the
 // manifest adds it, no TextEncoder, so nothing here leans on either.
 
+/** The largest 32-bit unsigned integer: the range of every time and counter the lock stores. */
+export const MAX_UINT32 = 0xffffffff;
+
+export const isBytes = (value: unknown): value is Uint8Array => value instanceof Uint8Array;
+
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;

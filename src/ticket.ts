@@ -2,11 +2,12 @@
 // (RFC 8392) with a proof-of-possession key (RFC 8747). Parsing here is pure structure: it never
 // decides whether to trust anything. docs/ticket.md is the normative description.
 
+import { isBytes, MAX_UINT32 } from './bytes.js';
 import { decodeStrict, Tag } from './cbor/decode.js';
 import type { TicketReason } from './reasons.js';
 
 export const COSE_SIGN1_TAG = 18;
-/** Upper bound on a whole ticket. A typical ticket is ~250 bytes; 1 KiB leaves room for long IDs. */
+/** Upper bound on a whole ticket. A typical ticket is 208-220 bytes; 1 KiB leaves room for long IDs. */
 export const MAX_TICKET_BYTES = 1024;
 
 export const HEADER_ALG = 1;
@@ -39,6 +40,13 @@ export const CRV_ED25519 = 6;
 export const ED25519_KEY_LENGTH = 32;
 export const CTI_MIN_LENGTH = 8;
 export const CTI_MAX_LENGTH = 32;
+/** The largest clock skew a lock may be configured to tolerate: one day. */
+export const MAX_SKEW_SECONDS = 86_400;
+/**
+ * The latest time a ticket may carry (2106-02-06T06:28:15Z). The lock stores `exp + skew` as a
+ * 32-bit unsigned number (replay store), so no claim may come closer to 2^32 - 1 than the largest skew.
+ */
+export const MAX_TICKET_TIME = MAX_UINT32 - MAX_SKEW_SECONDS;
 
 /** The signed envelope, before anything in it is trusted. */
 export interface Envelope {
@@ -74,7 +82,6 @@ const fail = (reason: TicketReason, detail: string): { ok: false; reason: Ticket
 });
 
 const isMap = (v: unknown): v is Map<unknown, unknown> => v instanceof Map;
-const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const isText = (v: unknown): v is string => typeof v === 'string';
 
@@ -141,6 +148,7 @@ export function parseClaims(payload: Uint8Array): Parsed<TicketClaims> {
   const iat = map.get(CLAIM_IAT);
   for (const [name, value] of [['exp', exp], ['nbf', nbf], ['iat', iat]] as const) {
     if (!isInt(value) || value < 0) return fail('invalid-claims', `${name} missing or not a non-negative integer`);
+    if (value > MAX_TICKET_TIME) return fail('invalid-claims', `${name} ${value} is after ${MAX_TICKET_TIME}, the latest time a lock can store`);
   }
   if ((nbf as number) > (exp as number)) return fail('invalid-claims', 'nbf is after exp');
   const cti = map.get(CLAIM_CTI);

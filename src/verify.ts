@@ -2,11 +2,11 @@
 // grants by default: every path that is not an explicit grant is a refusal with a stable reason.
 // Order matters: structure, then the issuer's signature, and only then the claims it vouches for.
 
-import { bytesEqual } from './bytes.js';
+import { bytesEqual, toHex } from './bytes.js';
 import { verifyEd25519 } from './ed25519.js';
 import type { TicketReason } from './reasons.js';
 import { sign1Input } from './sig-structure.js';
-import { parseClaims, parseEnvelope, type TicketClaims } from './ticket.js';
+import { MAX_SKEW_SECONDS, parseClaims, parseEnvelope, type TicketClaims } from './ticket.js';
 
 export const DEFAULT_SKEW_SECONDS = 60;
 export const DEFAULT_MAX_WINDOW_SECONDS = 24 * 60 * 60;
@@ -46,6 +46,25 @@ export function verifyTicket(bytes: Uint8Array, context: VerifyContext): Decisio
   }
 }
 
+/**
+ * Why a set of trusted issuers is unusable, or undefined. Two keys under one kid would make the
+ * decision depend on their order, so a trust store with a repeated kid is refused outright.
+ */
+export function trustedIssuersProblem(issuers: readonly TrustedIssuer[]): string | undefined {
+  for (let i = 0; i < issuers.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (bytesEqual(issuers[i].kid, issuers[j].kid)) return `two trusted issuers share kid ${toHex(issuers[i].kid)}`;
+    }
+  }
+  return undefined;
+}
+
+/** Why a skew setting is unusable, or undefined: 0..MAX_SKEW_SECONDS whole seconds. */
+export function skewProblem(skew: number): string | undefined {
+  if (!Number.isSafeInteger(skew) || skew < 0 || skew > MAX_SKEW_SECONDS) return `skewSeconds must be an integer 0..${MAX_SKEW_SECONDS}`;
+  return undefined;
+}
+
 function contextProblem(c: VerifyContext): string | undefined {
   if (c === null || typeof c !== 'object') return 'context missing';
   if (typeof c.lockId !== 'string' || c.lockId.length === 0) return 'lockId missing';
@@ -53,9 +72,10 @@ function contextProblem(c: VerifyContext): string | undefined {
   if (!Number.isSafeInteger(c.now)) return 'now must be integer seconds';
   const skew = c.skewSeconds ?? DEFAULT_SKEW_SECONDS;
   const window = c.maxWindowSeconds ?? DEFAULT_MAX_WINDOW_SECONDS;
-  if (!Number.isSafeInteger(skew) || skew < 0) return 'skewSeconds must be a non-negative integer';
+  const skewError = skewProblem(skew);
+  if (skewError !== undefined) return skewError;
   if (!Number.isSafeInteger(window) || window <= 0) return 'maxWindowSeconds must be a positive integer';
-  return undefined;
+  return trustedIssuersProblem(c.issuers);
 }
 
 function decide(bytes: Uint8Array, context: VerifyContext): Decision {

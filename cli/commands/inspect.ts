@@ -124,7 +124,7 @@ export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand('inspect', args, { json: { type: 'boolean' } }, 1);
   const path = positionals[0];
   if (path === undefined) throw new CliError('inspect: missing TICKET (a file, or - for stdin)');
-  const description = describeTicket(await readTicket(path), ticketLabel(path));
+  const description = describeTicket(readTicket(path), ticketLabel(path));
   if (values.json === true) stdout(JSON.stringify(ticketJson(description), null, 2) + '\n');
   else stdout(formatTicket(description).join('\n') + '\n');
   return 0;

@@ -1,7 +1,7 @@
 // latchkey issue: sign a ticket with an issuer's private JWK, as an issuer's backend would.
 
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_MAX_WINDOW_SECONDS, MAX_TICKET_BYTES, fromHex, toHex } from '../../src/index.js';
+import { DEFAULT_MAX_WINDOW_SECONDS, MAX_SKEW_SECONDS, MAX_TICKET_BYTES, MAX_TICKET_TIME, fromHex, toHex } from '../../src/index.js';
 import { CTI_MAX_LENGTH, CTI_MIN_LENGTH } from '../../src/ticket.js';
 import { parseJwk, signingKeyFromJwk } from '../../issuer/jwk.js';
 import { issueTicket } from '../../issuer/ticket.js';
@@ -13,12 +13,10 @@ import { CliError, stderrLine, stdout, writeFile } from '../output.js';
 export const usage = `latchkey issue --key ISSUER.jwk --lock LOCK_ID --courier ID --holder HOLDER.jwk
                --not-before T --expires T [--iss NAME] [--cti HEX] [--issued-at T] [--out FILE]
     Sign a ticket with the issuer's private key (a JWK with "d" and "kid") for the holder
-    key's owner (HOLDER.jwk: public or private, only "x" is used). --issued-at defaults to
-    now, --cti (ticket ID, 8 to 32 bytes of hex) to 16 random bytes. Prints the ticket as
-    hex on one line, or writes the binary ticket to FILE with --out.`;
-
-/** Latest claim time the CLI issues: the largest 32-bit unsigned integer (2106-02-07T06:28:15Z). */
-const MAX_CLAIM_TIME = 0xffffffff;
+    key's owner (HOLDER.jwk: the phone's PUBLIC key; a private key is refused). Times may
+    be relative to now: --not-before now --expires +3h. --issued-at defaults to now, --cti
+    (ticket ID, 8 to 32 bytes of hex) to 16 random bytes. Prints the ticket as hex on one
+    line, or writes the binary ticket to FILE with --out (--out - means stdout, as hex).`;
 
 export async function run(args: string[]): Promise<number> {
   const c = 'issue';
@@ -39,17 +37,21 @@ export async function run(args: string[]): Promise<number> {
   const lockId = requireString(c, values, 'lock', 'LOCK_ID');
   const courier = requireString(c, values, 'courier', 'ID');
   const holderPath = requireString(c, values, 'holder', 'HOLDER.jwk');
-  const notBefore = timeOption(c, 'not-before', requireString(c, values, 'not-before', 'T'));
-  const expires = timeOption(c, 'expires', requireString(c, values, 'expires', 'T'));
+  const now = nowSeconds();
+  const notBefore = timeOption(c, 'not-before', requireString(c, values, 'not-before', 'T'), now);
+  const expires = timeOption(c, 'expires', requireString(c, values, 'expires', 'T'), now);
   const iss = optionalString(c, values, 'iss');
   const ctiText = optionalString(c, values, 'cti');
   const issuedAtText = optionalString(c, values, 'issued-at');
   const out = optionalString(c, values, 'out');
-  const issuedAt = issuedAtText === undefined ? nowSeconds() : timeOption(c, 'issued-at', issuedAtText);
+  const issuedAt = issuedAtText === undefined ? now : timeOption(c, 'issued-at', issuedAtText, now);
 
-  // The lock keeps times as 32-bit unsigned seconds (replay store, clock mark): 2^32 - 1 is year 2106.
+  // The lock stores exp + skew as 32-bit unsigned seconds (replay store), and its skew is at most a
+  // day: a claim after MAX_TICKET_TIME is one no lock could keep, so it is never issued.
   for (const [name, value] of [['not-before', notBefore], ['expires', expires], ['issued-at', issuedAt]] as const) {
-    if (value > MAX_CLAIM_TIME) throw new CliError(`${c}: --${name} (${isoTime(value)}) is after ${isoTime(MAX_CLAIM_TIME)}, the latest time a ticket can carry`);
+    if (value > MAX_TICKET_TIME) {
+      throw new CliError(`${c}: --${name} (${value}, ${isoTime(value)}) is after ${MAX_TICKET_TIME} (${isoTime(MAX_TICKET_TIME)}), the latest time a ticket can carry (2^32 - 1 minus the largest lock skew, ${MAX_SKEW_SECONDS} s)`);
+    }
   }
   if (expires <= notBefore) {
     throw new CliError(`${c}: --expires (${isoTime(expires)}) must be after --not-before (${isoTime(notBefore)})`);
@@ -73,7 +75,11 @@ export async function run(args: string[]): Promise<number> {
   const issuerJwk = readJson(keyPath, 'issuer key');
   const signingKey = withJwk(keyPath, 'issuer key', () => signingKeyFromJwk(issuerJwk));
   const holderJwk = readJson(holderPath, 'holder key');
-  const holderPublicKey = withJwk(holderPath, 'holder key', () => parseJwk(holderJwk, false).publicKey);
+  const holder = withJwk(holderPath, 'holder key', () => parseJwk(holderJwk, false));
+  if (holder.seed !== undefined) {
+    throw new CliError(`holder key ${holderPath}: a private key (it has "d"): give issue the phone's public JWK; a phone's private key never leaves the phone`);
+  }
+  const holderPublicKey = holder.publicKey;
 
   const fields = { courier, lockId, notBefore, expires, issuedAt, cti, holderPublicKey, ...(iss === undefined ? {} : { iss }) };
   const ticket = issueTicket(signingKey, fields);
@@ -83,7 +89,7 @@ export async function run(args: string[]): Promise<number> {
   if (expires - notBefore > DEFAULT_MAX_WINDOW_SECONDS) {
     stderrLine(`warning: the window (${formatDuration(expires - notBefore)}) is longer than a lock accepts by default (${formatDuration(DEFAULT_MAX_WINDOW_SECONDS)}); such locks refuse it as window-too-long`);
   }
-  if (out === undefined) stdout(toHex(ticket) + '\n');
+  if (out === undefined || out === '-') stdout(toHex(ticket) + '\n');
   else writeFile(out, ticket, 'ticket');
   return 0;
 }

@@ -7,7 +7,9 @@ import { stdout, writePrivateFile } from '../output.js';
 
 export const usage = `latchkey keygen --kid ID --out FILE [--force]
     Create an Ed25519 key pair. Writes the private JWK to FILE (mode 0600; an existing
-    FILE is kept unless --force) and prints the public JWK on stdout.`;
+    FILE is kept unless --force) and prints the public JWK on stdout. With --out - the
+    private JWK goes to stdout instead, and nothing else is printed (its "x" is the
+    public key: the public JWK is the same object without "d").`;
 
 export async function run(args: string[]): Promise<number> {
   const c = 'keygen';
@@ -19,6 +21,11 @@ export async function run(args: string[]): Promise<number> {
   const kid = requireString(c, values, 'kid', 'ID');
   const out = requireString(c, values, 'out', 'FILE');
   const jwk = jwkFromSeed(new Uint8Array(randomBytes(32)), kid);
+  if (out === '-') {
+    // stdout carries one thing only, so `keygen --out - > key.jwk` and pipes get a clean JWK.
+    stdout(JSON.stringify(jwk) + '\n');
+    return 0;
+  }
   writePrivateFile(c, out, JSON.stringify(jwk, null, 2) + '\n', values.force === true);
   stdout(JSON.stringify(publicJwk(jwk)) + '\n');
   return 0;

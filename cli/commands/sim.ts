@@ -3,6 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { MAX_UINT32 } from '../../src/index.js';
 import { isoTime, parseSecondsArg } from '../../issuer/time.js';
 import { FileStorage } from '../../sim/hal/file-storage.js';
 import { BLE_MAX_MTU, BLE_MIN_MTU } from '../../sim/hal/ble-link.js';
@@ -11,7 +12,7 @@ import {
   type ScenarioOverrides, type ScenarioRun,
 } from '../../sim/scenario.js';
 import { optionalString, parseCommand, secondsOption, type Options, type Values } from '../args.js';
-import { readJson } from '../input.js';
+import { INPUT_LIMITS, readJson } from '../input.js';
 import { CliError, fileProblem, stdout, writeFile } from '../output.js';
 
 export const usage = `latchkey sim [--scenario FILE|NAME] [--mtu N] [--lock LOCK_ID] [--relock S] [--no-door]
@@ -68,7 +69,7 @@ function loadScenario(c: string, value: string | undefined): LoadedScenario {
     return { scenario: parse(BUILTIN_SCENARIOS[value], value, `built-in scenario ${value}`), origin: 'built in' };
   }
   const name = nodePath.basename(value).replace(/\.json$/, '');
-  return { scenario: parse(readJson(value, 'scenario'), name, `scenario ${value}`), origin: value };
+  return { scenario: parse(readJson(value, 'scenario', INPUT_LIMITS.scenario), name, `scenario ${value}`), origin: value };
 }
 
 function simOverrides(c: string, values: Values): ScenarioOverrides {
@@ -81,11 +82,8 @@ function simOverrides(c: string, values: Values): ScenarioOverrides {
   }
   const lockId = optionalString(c, values, 'lock');
   if (lockId !== undefined) overrides.lockId = lockId;
-  const relock = secondsOption(c, 'relock', optionalString(c, values, 'relock'), true);
-  if (relock !== undefined) {
-    if (relock > 3600) throw new CliError(`${c}: --relock: at most 3600 s`);
-    overrides.relockSeconds = relock;
-  }
+  const relock = secondsOption(c, 'relock', optionalString(c, values, 'relock'), 1, 3600);
+  if (relock !== undefined) overrides.relockSeconds = relock;
   if (values['no-door'] === true) overrides.doorSensor = false;
   return overrides;
 }
@@ -109,9 +107,9 @@ function openState(c: string, dir: string): SimState {
   const clockFile = nodePath.join(storage.dir, STATE_CLOCK_FILE);
   let resumeAt: number | undefined;
   if (fs.existsSync(clockFile)) {
-    const saved = readJson(clockFile, 'simulator state');
+    const saved = readJson(clockFile, 'simulator state', INPUT_LIMITS.state);
     const rtc = (saved as { rtc?: unknown } | null)?.rtc;
-    if (typeof rtc !== 'number' || !Number.isSafeInteger(rtc) || rtc < 0 || rtc > 0xffffffff) {
+    if (typeof rtc !== 'number' || !Number.isSafeInteger(rtc) || rtc < 0 || rtc > MAX_UINT32) {
       throw new CliError(`simulator state ${clockFile}: no valid "rtc" (delete the file to start the clock afresh)`);
     }
     resumeAt = rtc;

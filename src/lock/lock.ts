@@ -7,7 +7,7 @@ import { toHex } from '../bytes.js';
 import { ed25519SelfTest, verifyEd25519 } from '../ed25519.js';
 import type { RefusalReason } from '../reasons.js';
 import type { TicketClaims } from '../ticket.js';
-import { DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, verifyTicket, type TrustedIssuer } from '../verify.js';
+import { DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, skewProblem, trustedIssuersProblem, verifyTicket, type TrustedIssuer } from '../verify.js';
 import { holderProofMessage, ticketHash } from '../ble/messages.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { BoltController, DEFAULT_BOLT_OPTIONS, type BoltEvent, type BoltOptions } from './bolt.js';
@@ -56,6 +56,9 @@ export class Lock {
     private readonly hw: Hardware,
     config: LockConfig,
   ) {
+    // A misprovisioned lock fails at construction, loudly, rather than deciding by issuer order.
+    const problem = trustedIssuersProblem(config.issuers) ?? skewProblem(config.skewSeconds ?? DEFAULT_SKEW_SECONDS);
+    if (problem !== undefined) throw new RangeError(`lock config: ${problem}`);
     this.lockId = config.lockId;
     this.issuers = config.issuers;
     this.skew = config.skewSeconds ?? DEFAULT_SKEW_SECONDS;
