@@ -41,7 +41,8 @@ function readBounded(fd: number, limit: number, label: string): Buffer {
 
 /** The bytes of a file ("-": stdin), at most limit of them. */
 export function readInput(path: string, label: string, limit: number): Buffer {
-  if (path === '-') {
+  // /dev/stdin too: opening it fails when stdin is a socket (as some process runners make it).
+  if (path === '-' || path === '/dev/stdin') {
     try {
       return readBounded(0, limit, label);
     } catch (error) {

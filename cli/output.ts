@@ -30,6 +30,7 @@ export function fileProblem(error: unknown): string {
     case 'EISDIR': return 'is a directory';
     case 'ENOTDIR': return 'a parent is not a directory';
     case 'EEXIST': return 'already exists';
+    case 'ENXIO': return 'cannot be opened for reading (no such device or address)';
     default: return describeUnknown(error);
   }
 }

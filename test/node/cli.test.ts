@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { expectOneLineError, runLatchkey, type Run } from './cli-harness.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { BIN, ROOT, expectOneLineError, runLatchkey, type Run } from './cli-harness.js';
 import { fromHex, toHex } from '../../src/index.js';
 import { base64urlDecode, parseJwk } from '../../issuer/jwk.js';
 
@@ -203,8 +204,8 @@ describe('latchkey CLI', function () {
       const run = latchkey(['verify', 'ticket.hex', '--lock', LOCK, '--trust', 'other.pub.jwk', '--now', String(NBF), '--json']);
       expect(run.code).to.equal(1);
       expect(JSON.parse(run.stdout)).to.include({ granted: false, reason: 'unknown-issuer' });
-      // Trusting both keys (one of them the private JWK file: only x is used) grants again.
-      expect(latchkey(['verify', 'ticket.hex', '--lock', LOCK, '--trust', 'other.pub.jwk', '--trust', 'issuer.jwk', '--now', String(NBF)]).code).to.equal(0);
+      // Trusting both keys grants again.
+      expect(latchkey(['verify', 'ticket.hex', '--lock', LOCK, '--trust', 'other.pub.jwk', '--trust', 'issuer.pub.jwk', '--now', String(NBF)]).code).to.equal(0);
     });
 
     it('refuses a ticket whose kid is trusted under a different key: bad-signature', () => {
@@ -215,11 +216,11 @@ describe('latchkey CLI', function () {
       expect(run.stdout).to.match(/^REFUSED bad-signature: /);
     });
 
-    it('verify reports garbage as the lock would: REFUSED malformed, exit 1', () => {
+    it('verify on bytes that are no ticket at all: exit 2 like inspect, saying what a lock would answer', () => {
       fs.writeFileSync(file('garbage-for-verify.bin'), Uint8Array.from([0x01, 0xff, 0x00, 0x7a]));
       const run = latchkey(verifyArgs('garbage-for-verify.bin', ['--now', String(NBF)]));
-      expect(run.code).to.equal(1);
-      expect(run.stdout).to.match(/^REFUSED malformed: /);
+      expectOneLineError(run, /garbage-for-verify\.bin: not a ticket \(malformed: .*a lock would refuse it as malformed/);
+      expectOneLineError(latchkey(['inspect', 'garbage-for-verify.bin']), /not a valid COSE_Sign1 ticket \(malformed/);
     });
   });
 
@@ -269,6 +270,134 @@ describe('latchkey CLI', function () {
     });
   });
 
+  describe('survives any input', () => {
+    const LIMIT = 64 * 1024;
+
+    it('reads /dev/zero and /dev/urandom only up to the limit, then one line (and fast)', () => {
+      for (const device of ['/dev/zero', '/dev/urandom']) {
+        const started = Date.now();
+        expectOneLineError(latchkey(['inspect', device]), new RegExp(`ticket ${device}: too large \\(more than ${LIMIT} bytes\\)`));
+        expectOneLineError(latchkey(verifyArgs(device)), /too large/);
+        expect(Date.now() - started).to.be.below(10000);
+      }
+      expectOneLineError(latchkey(issueArgs(['--key', '/dev/zero'])), /issuer key \/dev\/zero: too large/);
+    });
+
+    it('reads a FIFO fed without end only up to the limit', function () {
+      const fifo = file('endless.fifo');
+      const made = spawnSync('mkfifo', [fifo]);
+      if (made.status !== 0) this.skip();
+      // A writer that never stops; it dies of SIGPIPE once the CLI closes its end.
+      const writer = spawn('sh', ['-c', `cat /dev/zero > '${fifo}'`], { stdio: 'ignore' });
+      try {
+        expectOneLineError(latchkey(['inspect', fifo]), /endless\.fifo: too large/);
+      } finally {
+        writer.kill();
+      }
+    });
+
+    it('reads a pipe on stdin ("-" or /dev/stdin) only up to the limit', () => {
+      const flood = new Uint8Array(LIMIT + 1).fill(0x30); // "000…": hex text, just over the limit
+      expectOneLineError(latchkey(['inspect', '-'], flood), /ticket on stdin: too large/);
+      expectOneLineError(latchkey(['inspect', '/dev/stdin'], flood), /ticket \/dev\/stdin: too large/);
+      // A real shell pipe, as a user types it.
+      const shell = spawnSync('sh', ['-c', `head -c 1000000 /dev/zero | '${process.execPath}' '${BIN}' inspect /dev/stdin`], { encoding: 'utf8' });
+      expectOneLineError({ code: shell.status, stdout: shell.stdout, stderr: shell.stderr }, /too large/);
+      // Exactly the limit is read whole (and then judged as a ticket).
+      expectOneLineError(latchkey(['inspect', '-'], flood.subarray(0, LIMIT)), /not a valid COSE_Sign1 ticket/);
+    });
+
+    it('accepts hex with 0x, a UTF-8 BOM, CRLF and spaces, and base64 or base64url', () => {
+      const hex = fs.readFileSync(file('ticket.hex'), 'utf8').trim();
+      const binary = Buffer.from(hex, 'hex');
+      const forms: Record<string, string | Uint8Array> = {
+        '0x': '0x' + hex + '\n',
+        '0X upper': '0X' + hex.toUpperCase(),
+        BOM: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(hex + '\r\n')]),
+        spaces: hex.replace(/(.{8})/g, '$1 ').replace(/(.{90})/g, '$1\r\n'),
+        base64: binary.toString('base64') + '\n',
+        'base64 wrapped': binary.toString('base64').replace(/(.{76})/g, '$1\n'),
+        base64url: binary.toString('base64url'),
+      };
+      for (const [name, text] of Object.entries(forms)) {
+        const run = latchkey(verifyArgs('-', ['--now', String(NBF)]), text);
+        expect(run.code, `${name}: ${run.stderr}`).to.equal(0);
+        expect(run.stdout, name).to.match(/^GRANTED courier-42 /);
+      }
+    });
+
+    it('names the mistake for a JWK, other JSON, or text in no ticket form', () => {
+      expectOneLineError(latchkey(['inspect', 'holder.pub.jwk']), /holder\.pub\.jwk: this is a JWK key, not a ticket/);
+      expectOneLineError(latchkey(verifyArgs('issuer.pub.jwk')), /this is a JWK key, not a ticket/);
+      expectOneLineError(latchkey(['inspect', '-'], '{"ticket": "d284"}'), /JSON, not a ticket/);
+      expectOneLineError(latchkey(['inspect', '-'], 'this is not a ticket!\n'), /neither hex nor base64/);
+      expectOneLineError(latchkey(['inspect', '-'], '0xd28'), /odd number of digits/);
+    });
+
+    it('refuses a private key given to verify --trust, and to issue --holder', () => {
+      expectOneLineError(latchkey(['verify', 'ticket.hex', '--lock', LOCK, '--trust', 'issuer.jwk']), /trusted key issuer\.jwk: a private key .*never be handed to a verifying tool/);
+      expectOneLineError(latchkey(issueArgs(['--holder', 'holder.jwk'])), /holder key holder\.jwk: a private key/);
+    });
+
+    it('refuses two --trust keys with the same kid, whichever comes first', () => {
+      fs.writeFileSync(file('twin.pub.jwk'), JSON.stringify({ ...readJson('other.pub.jwk'), kid: 'issuer-1' }));
+      for (const order of [['issuer.pub.jwk', 'twin.pub.jwk'], ['twin.pub.jwk', 'issuer.pub.jwk']]) {
+        const run = latchkey(['verify', 'ticket.hex', '--lock', LOCK, '--trust', order[0], '--trust', order[1], '--now', String(NBF)]);
+        expectOneLineError(run, /same kid "issuer-1"/);
+      }
+    });
+
+    it('issues up to MAX_TICKET_TIME (2^32 - 1 minus a day) and no later; a lock with a day of skew grants the edge', () => {
+      const edge = 4294967295 - 86400;
+      const at = (expires: number): string[] => issueArgs(['--not-before', String(edge - 3600), '--expires', String(expires), '--issued-at', String(edge - 3600)]);
+      expectOneLineError(latchkey(at(4294967295)), /--expires \(4294967295, .*\) is after 4294880895/);
+      expectOneLineError(latchkey(at(edge + 1)), /is after 4294880895/);
+      const issued = latchkey(at(edge));
+      expect(issued.code, issued.stderr).to.equal(0);
+      fs.writeFileSync(file('edge.hex'), issued.stdout);
+      const run = latchkey(verifyArgs('edge.hex', ['--now', String(edge + 86400), '--skew', '86400', '--json']));
+      expect(run.code, run.stdout).to.equal(0);
+      expect(JSON.parse(run.stdout).claims.exp).to.equal(edge);
+    });
+
+    it('takes relative times: --not-before now --expires +3h, then verify now, +4h and -1h', () => {
+      const issued = latchkey([
+        'issue', '--key', 'issuer.jwk', '--lock', LOCK, '--courier', 'courier-42', '--holder', 'holder.pub.jwk',
+        '--not-before', 'now', '--expires', '+3h',
+      ]);
+      expect(issued.code, issued.stderr).to.equal(0);
+      fs.writeFileSync(file('relative.hex'), issued.stdout);
+      const claims = JSON.parse(latchkey(['inspect', 'relative.hex', '--json']).stdout).claims;
+      expect(claims.exp - claims.nbf).to.equal(3 * 3600);
+      expect(claims.iat).to.equal(claims.nbf); // one "now" for the whole command
+      expect(Math.abs(claims.nbf - Date.now() / 1000)).to.be.below(30);
+      expect(latchkey(verifyArgs('relative.hex', ['--now', 'now'])).code).to.equal(0);
+      expect(latchkey(verifyArgs('relative.hex', ['--now', '+2h59m'])).code).to.equal(0);
+      expect(latchkey(verifyArgs('relative.hex', ['--now', '+4h'])).stdout).to.match(/^REFUSED expired/);
+      expect(latchkey(verifyArgs('relative.hex', ['--now=-1h'])).stdout).to.match(/^REFUSED issued-in-future/); // iat is checked first
+      expectOneLineError(latchkey(verifyArgs('relative.hex', ['--now', '-1h'])), /--now needs a value \(write --now=-x/);
+      expectOneLineError(latchkey(verifyArgs('relative.hex', ['--now', '+3x'])), /--now: "\+3x" is not a time.*\+3h/);
+    });
+
+    it('keygen --out - writes the private JWK to stdout only, and no file named "-"', () => {
+      const run = latchkey(['keygen', '--kid', 'piped', '--out', '-']);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).to.equal('');
+      expect(run.stdout.trim().split('\n')).to.have.length(1);
+      const jwk = JSON.parse(run.stdout);
+      expect(parseJwk(jwk, true).kid).to.equal('piped');
+      expect(fs.existsSync(file('-'))).to.equal(false);
+    });
+
+    it('--version prints the package version, exit 0', () => {
+      const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+      const run = latchkey(['--version']);
+      expect(run.code).to.equal(0);
+      expect(run.stdout).to.equal(`latchkey ${version}\n`);
+      expect(run.stderr).to.equal('');
+    });
+  });
+
   describe('errors: one line on stderr, exit 2', () => {
     before(() => {
       fs.writeFileSync(file('not-a-jwk.json'), JSON.stringify({ hello: 'world' }));
@@ -310,9 +439,15 @@ describe('latchkey CLI', function () {
       expectOneLineError(latchkey(issueArgs(['--cti', 'zz'.repeat(10)])), /--cti .* not hex/);
     });
 
-    it('a bad --skew or --max-window', () => {
+    it('a bad --skew or --max-window, or one beyond its bound (a day of skew, 32 bits of window)', () => {
       expectOneLineError(latchkey(verifyArgs('ticket.hex', ['--skew', '1.5'])), /--skew/);
       expectOneLineError(latchkey(verifyArgs('ticket.hex', ['--max-window', '0'])), /--max-window/);
+      // --skew 1000000000 used to grant a long-expired ticket.
+      expectOneLineError(latchkey(verifyArgs('ticket.hex', ['--now', String(EXP + 10 ** 8), '--skew', '1000000000'])), /--skew: "1000000000" .*0\.\.86400/);
+      expectOneLineError(latchkey(verifyArgs('ticket.hex', ['--skew', '86401'])), /--skew/);
+      expect(latchkey(verifyArgs('ticket.hex', ['--now', String(EXP + 86400), '--skew', '86400'])).code).to.equal(0);
+      expectOneLineError(latchkey(verifyArgs('ticket.hex', ['--max-window', '4294967296'])), /--max-window/);
+      expectOneLineError(latchkey(verifyArgs('ticket.hex', ['--now', '4294967296'])), /--now: .*32-bit clock/);
     });
 
     it('a missing file', () => {
@@ -336,7 +471,7 @@ describe('latchkey CLI', function () {
       expectOneLineError(latchkey(['inspect', 'odd.hex']), /odd number/);
       fs.writeFileSync(file('empty.hex'), '');
       expectOneLineError(latchkey(['inspect', 'empty.hex']), /empty/);
-      expectOneLineError(latchkey(['inspect', '-'], 'not a ticket at all\n'), /not a valid COSE_Sign1 ticket/);
+      expectOneLineError(latchkey(['inspect', '-'], 'not a ticket at all\n'), /neither hex nor base64/);
     });
 
     it('an unwritable --out', () => {
@@ -372,7 +507,7 @@ describe('latchkey CLI', function () {
       expect(unknown.stderr).to.include('Usage: latchkey COMMAND');
     });
 
-    it('demo (now the simulator) grants a fresh ticket, then refuses it at another lock and once expired', () => {
+    it('demo is the simulator under its older name: the default scenario\'s grant and refusals', () => {
       const run = latchkey(['demo']);
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stderr).to.equal('');

@@ -199,10 +199,12 @@ export interface RigOptions {
   /** Bolt position before the first boot (default 'unlocked', to show the boot locks it). */
   bolt?: BoltPosition;
   latencyMs?: number;
+  /** The lock's clock at the start (default NOW). */
+  rtc?: number;
 }
 
 export class Rig {
-  readonly time = new SimTime({ rtc: NOW });
+  readonly time: SimTime;
   readonly link: BleLink;
   readonly actuator: SimActuator;
   readonly door: SimDoor | undefined;
@@ -214,6 +216,7 @@ export class Rig {
   service!: PresentationService;
 
   constructor(readonly options: RigOptions = {}) {
+    this.time = new SimTime({ rtc: options.rtc ?? NOW });
     this.link = new BleLink(this.time, { latencyMs: options.latencyMs ?? 15 });
     this.actuator = new SimActuator(this.time.timers, options.bolt ?? 'unlocked');
     this.door = options.door === false ? undefined : new SimDoor('closed');

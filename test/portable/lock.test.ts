@@ -10,6 +10,10 @@ import { BoltController, DEFAULT_BOLT_OPTIONS, type BoltEvent, type BoltOptions 
 import { CHECKPOINT_SECONDS, ClockGuard } from '../../src/lock/clock-guard.js';
 import { KEY_BACKOFF, KEY_CLOCK, KEY_REPLAY } from '../../src/lock/records.js';
 import { DEFAULT_REPLAY_CAPACITY, ReplayStore } from '../../src/lock/replay-store.js';
+import { Lock } from '../../src/lock/lock.js';
+import { MAX_UINT32 } from '../../src/bytes.js';
+import { MAX_SKEW_SECONDS, MAX_TICKET_TIME } from '../../src/ticket.js';
+import { TRUSTED, ascii, ticket } from './fixtures.js';
 import {
   FIXED_CHALLENGE, NOW, Rig, decision, durablyRecorded, holderProof, itSkip, persistedFailures, replayIdOf, tk, watchUnlocks,
 } from './lock-fixtures.js';
@@ -857,5 +861,35 @@ describe('Lock', () => {
     if (unlocked) expect(rig.log.find('unlocked'), 'every unlock is audited').to.have.length(1);
     rig.wait(5000);
     expect(rig.actuator.position).to.equal('locked');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Limits that must agree with the issuer (issuer/, cli/commands/issue.ts)
+
+describe('Lock limits', () => {
+  it('grants a ticket expiring at MAX_TICKET_TIME under the largest skew: exp + skew still fits 32 bits', () => {
+    const rig = new Rig({ rtc: MAX_TICKET_TIME - 60, lock: { skewSeconds: MAX_SKEW_SECONDS } });
+    const edge = ticket({ cti: ascii('edge-of-time'), issuedAt: MAX_TICKET_TIME - 3600, notBefore: MAX_TICKET_TIME - 3600, expires: MAX_TICKET_TIME });
+    const result = rig.present(edge);
+    expect(decision(result)).to.equal('granted');
+    // Recorded, so a second presentation is a replay, not an internal error.
+    expect(decision(rig.present(edge))).to.equal('replayed');
+  });
+
+  it('refuses a signed exp beyond MAX_TICKET_TIME as invalid-claims, never internal-error', () => {
+    const rig = new Rig({ rtc: MAX_TICKET_TIME - 60, lock: { skewSeconds: MAX_SKEW_SECONDS } });
+    const beyond = ticket({ cti: ascii('beyond-time1'), issuedAt: MAX_TICKET_TIME - 3600, notBefore: MAX_TICKET_TIME - 3600, expires: MAX_UINT32 });
+    const result = rig.present(beyond);
+    expect(result.granted).to.equal(false);
+    expect(result.granted ? '' : result.reason).to.equal('invalid-claims');
+  });
+
+  it('refuses at construction a trust store with two keys under one kid, and a skew over a day', () => {
+    const hw = new Rig().hardware();
+    const twin = { kid: TRUSTED[0].kid, publicKey: TRUSTED[1].publicKey };
+    expect(() => new Lock(hw, { lockId: 'door', issuers: [TRUSTED[0], twin] })).to.throw(/share kid/);
+    expect(() => new Lock(hw, { lockId: 'door', issuers: TRUSTED, skewSeconds: MAX_SKEW_SECONDS + 1 })).to.throw(/skewSeconds/);
+    expect(() => new Lock(hw, { lockId: 'door', issuers: TRUSTED, skewSeconds: MAX_SKEW_SECONDS })).to.not.throw();
   });
 });
