@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The `latchkey` command. All the work is in cli/main.ts (compiled to dist/cli/main.js).
+// The `latchkey` command. All the work is in cli/main.ts (compiled to dist/cli/main.js). In a
+// source checkout it first rebuilds dist/ if a source changed since the last build (saying so on
+// stderr); otherwise it starts at once.
 
 // A closed pipe (latchkey inspect t | head -1) is not an error worth a stack trace.
 process.stdout.on('error', (error) => {
@@ -7,6 +9,14 @@ process.stdout.on('error', (error) => {
   process.stderr.write(`latchkey: cannot write output: ${error.message}\n`);
   process.exit(2);
 });
+
+import { existsSync } from 'node:fs';
+
+const buildTool = new URL('../tools/build.js', import.meta.url);
+if (existsSync(buildTool) && process.env.LATCHKEY_NO_BUILD !== '1') {
+  const { buildIfNeeded } = await import(buildTool.href);
+  if (!buildIfNeeded()) process.exit(2);
+}
 
 let cli;
 try {

@@ -7,10 +7,11 @@ import { MAX_UINT32 } from '../../src/index.js';
 import { isoTime, parseSecondsArg } from '../../issuer/time.js';
 import { FileStorage } from '../../sim/hal/file-storage.js';
 import { BLE_MAX_MTU, BLE_MIN_MTU } from '../../sim/hal/ble-link.js';
+import { formatRun } from '../../sim/scenario/format.js';
 import {
-  BUILTIN_SCENARIOS, ScenarioError, formatRun, parseScenario, runScenario, withOverrides, type RunOptions, type Scenario,
-  type ScenarioOverrides, type ScenarioRun,
-} from '../../sim/scenario.js';
+  BUILTIN_SCENARIOS, ScenarioError, parseScenario, withOverrides, type Scenario, type ScenarioOverrides,
+} from '../../sim/scenario/parse.js';
+import { runScenario, type RunOptions, type ScenarioRun } from '../../sim/scenario/run.js';
 import { optionalString, parseCommand, secondsOption, type Options, type Values } from '../args.js';
 import { INPUT_LIMITS, readJson } from '../input.js';
 import { CliError, fileProblem, stdout, writeFile } from '../output.js';

@@ -15,7 +15,8 @@ export interface Run {
 }
 
 export function runLatchkey(cwd: string, args: string[], input?: string | Uint8Array, timeout = 30000): Run {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, input, encoding: 'utf8', timeout });
+  // LATCHKEY_NO_BUILD: the suites test dist/ as built; a rebuild's progress lines would blur stderr.
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, input, encoding: 'utf8', timeout, env: { ...process.env, LATCHKEY_NO_BUILD: '1' } });
   if (result.error) throw result.error;
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

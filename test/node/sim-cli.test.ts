@@ -62,7 +62,10 @@ describe('latchkey sim', function () {
     expect(out).to.match(/\n {2}MTU 185 +2 writes and 2 notifications per presentation/);
     expect(out).to.match(/\n {2}MTU 23 +\d+ writes and \d+ notifications per presentation/);
     expect(out).to.match(/\n {2}alarms +forced-open at 09:03:14\n/);
-    expect(out).to.match(/\n {2}expectations +6\/6 met\n$/);
+    expect(out).to.match(/\n {2}expectations +6\/6 met\n\nNext: latchkey sim --help .*latchkey sim --scenario backoff.*\n.*docs\/simulator\.md\.\n$/);
+    // A legend for the columns before the first timeline line, and readable times beside unix seconds.
+    expect(out.indexOf('Columns: + simulated time since the start')).to.be.within(0, out.indexOf('\n+  0.000 s'));
+    expect(line(out, /lock {3}granted .* validUntil=1795255200 \(2026-11-21T10:00:00Z\)$/)).to.not.equal(undefined);
   });
 
   it('is deterministic, and demo is the same command', () => {
@@ -125,7 +128,7 @@ describe('latchkey sim', function () {
     expect(run.stderr).to.equal('');
     expect(run.stdout).to.include('refused: replayed');
     expect(run.stdout).to.include('✗ EXPECTED granted');
-    expect(run.stdout).to.match(/expectations +1\/2 met\n {4}✗ steps\[2\]: expected granted, got replayed\n$/);
+    expect(run.stdout).to.match(/expectations +1\/2 met\n {4}✗ steps\[2\]: expected granted, got replayed\n\nNext: /);
   });
 
   it('usage, file and scenario errors: exit 2, one line on stderr', () => {
@@ -137,7 +140,7 @@ describe('latchkey sim', function () {
     expectOneLineError(latchkey(['sim', '--scenario', 'missing.json']), /^latchkey: scenario missing\.json: no such file or directory$/);
     expectOneLineError(latchkey(['sim', '--scenario', 'nonesuch']), /no built-in scenario "nonesuch" \(built in: default, /);
     expectOneLineError(latchkey(['sim', '--mtu', '22']), /--mtu: "22" is not an ATT MTU/);
-    expectOneLineError(latchkey(['sim', '--relock', '0']), /--relock: "0" is not a positive whole number of seconds/);
+    expectOneLineError(latchkey(['sim', '--relock', '0']), /--relock: "0" is not a whole number of seconds 1\.\.3600/);
     expectOneLineError(latchkey(['sim', '--frobnicate']), /^latchkey: sim: unknown option --frobnicate/);
     expectOneLineError(latchkey(['sim', 'extra']), /unexpected argument/);
     fs.writeFileSync(file('not-a-dir'), '');

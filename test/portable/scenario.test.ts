@@ -1,13 +1,14 @@
-// Scenarios (sim/scenario.ts): the default demo runs and meets every expectation, malformed
+// Scenarios (sim/scenario/: parse, run, format): the default demo runs and meets every expectation, malformed
 // scenarios are refused with the path of the problem, and scenario times parse as documented.
 // Portable: runs under Node (mocha) and inside XS (test/xs/run.js). The default scenario runs once
 // and its result is shared, to keep the XS cost down.
 
 import { expect } from 'chai';
+import { formatRun, formatTimeline } from '../../sim/scenario/format.js';
 import {
-  BUILTIN_SCENARIOS, OUTCOMES, ScenarioError, formatRun, formatTimeline, parseDuration, parseScenario, parseTimeSpec,
-  resolveTime, runScenario, withOverrides, type ScenarioRun,
-} from '../../sim/scenario.js';
+  BUILTIN_SCENARIOS, OUTCOMES, ScenarioError, parseDuration, parseScenario, parseTimeSpec, resolveTime, withOverrides,
+} from '../../sim/scenario/parse.js';
+import { runScenario, type ScenarioRun } from '../../sim/scenario/run.js';
 
 const START = 1795251600; // 2026-11-21T09:00:00Z
 

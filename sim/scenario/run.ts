@@ -1,0 +1,394 @@
+// Playing a parsed scenario on the simulator (the real src/ lock on simulated hardware): the
+// timeline of what happened and a summary, checked against the scenario's expectations. Portable.
+
+import type { LogEntry, Storage } from '../../hal/index.js';
+import { MAX_UINT32 } from '../../src/bytes.js';
+import type { TrustedIssuer } from '../../src/verify.js';
+import { issueTicket, publicKeyFromSeed, type SigningKey } from '../../issuer/ticket.js';
+import { coseKid } from '../../issuer/jwk.js';
+import { formatDuration, isoTime } from '../../issuer/time.js';
+import { CourierPhone, type PresentationReport, type ProofMode } from '../phone.js';
+import { Simulator, type SimulatorOptions, type TimelineEntry } from '../simulator.js';
+import { derive, resolveTime, type Outcome, type Scenario } from './parse.js';
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+export interface RunOptions {
+  /** The lock's durable storage (default: fresh, in memory). The CLI passes a FileStorage for --state. */
+  storage?: Storage & { powerOn?(): void };
+  /** Start the lock's clock here instead of the scenario's start (relative ticket times follow). */
+  startTime?: number;
+}
+
+export interface RunTimelineEntry {
+  /** Simulated ms since the start. */
+  elapsed: number;
+  /** The lock's clock, unix seconds. */
+  at: number;
+  source: TimelineEntry['source'];
+  text: string;
+  /** Index of the step that produced the line (absent for the boot). */
+  step?: number;
+  /** The lock's own log entry, for lines that come from it. */
+  entry?: LogEntry;
+}
+
+export interface PresentationRecord {
+  step: number;
+  kind: 'present' | 'replay';
+  ticket: string;
+  phone: string;
+  mtu: number;
+  proof: ProofMode | 'replayed-frames';
+  /** "granted", a refusal reason, "error:<frame error>", "timeout" or "disconnected". */
+  outcome: Outcome;
+  granted: boolean;
+  /** Seconds until relock (grant) or until retry is allowed (back-off). */
+  seconds?: number;
+  writes: number;
+  notifications: number;
+  latencyMs: number;
+  expect?: Outcome;
+  /** Whether the outcome matched `expect` (absent without one). */
+  met?: boolean;
+}
+
+export interface AlarmRecord {
+  elapsed: number;
+  at: number;
+  alarm: string;
+  step?: number;
+}
+
+export interface ScenarioSummary {
+  presentations: number;
+  granted: number;
+  refused: number;
+  /** Count per outcome name (refusal reasons, errors). */
+  outcomes: Record<string, number>;
+  /** Per MTU used: BLE writes and notifications per presentation (min and max), and how many. */
+  perMtu: { mtu: number; presentations: number; granted: number; writes: [number, number]; notifications: [number, number] }[];
+  bleWrites: number;
+  bleNotifications: number;
+  unlocks: number;
+  /** What relocked the bolt after each unlock, by the lock's reason (deadline, door-closed, boot, jam-retry). */
+  relocks: Record<string, number>;
+  bolt: 'locked' | 'unlocked';
+  alarms: AlarmRecord[];
+  /** Writes to the lock's durable storage during the run. */
+  storageWrites: number | undefined;
+  expectations: { total: number; met: number; failed: { step: number; expected: Outcome; actual: Outcome }[] };
+}
+
+export interface ScenarioRun {
+  name: string;
+  description?: string;
+  lockId: string;
+  mtu: number;
+  relockSeconds: number;
+  doorSensor: boolean;
+  /** Lock clock at the start and at the end, unix seconds. */
+  start: number;
+  end: number;
+  /** Simulated ms the run took. */
+  elapsed: number;
+  timeline: RunTimelineEntry[];
+  presentations: PresentationRecord[];
+  summary: ScenarioSummary;
+  /** True when every expectation was met. */
+  ok: boolean;
+}
+
+function outcomeName(report: PresentationReport): Outcome {
+  const o = report.outcome;
+  if (o.kind === 'result') return o.granted ? 'granted' : o.reason ?? `code ${o.reasonCode}`;
+  if (o.kind === 'error') return `error:${o.error}`;
+  return o.kind;
+}
+
+function outcomeText(report: PresentationReport): string {
+  const o = report.outcome;
+  const main =
+    o.kind === 'result'
+      ? o.granted
+        ? `GRANTED, relocks in ${o.seconds} s`
+        : `refused: ${o.reason}${o.reason === 'backoff' ? `, retry in ${o.seconds} s` : ''}`
+      : o.kind === 'error'
+        ? `protocol error: ${o.error}`
+        : o.kind === 'timeout'
+          ? 'no answer (timeout)'
+          : 'disconnected';
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${main} — ${plural(report.writes, 'write')}, ${plural(report.notifications, 'notification')}, ${report.latencyMs} ms`;
+}
+
+/** Plays a parsed scenario on a fresh simulator. Deterministic for the same scenario and storage. */
+export function runScenario(scenario: Scenario, options: RunOptions = {}): ScenarioRun {
+  const start = options.startTime ?? scenario.start;
+  const lockCfg = scenario.lock;
+  const doorSensor = lockCfg.doorSensor ?? true;
+  const relockSeconds = lockCfg.relockSeconds ?? 5;
+
+  const signingKeys = new Map<string, SigningKey>();
+  const signingKey = (name: string): SigningKey => {
+    let key = signingKeys.get(name);
+    if (key === undefined) {
+      const issuer = scenario.issuers[name];
+      key = { kid: coseKid(issuer.kid), seed: issuer.seed };
+      signingKeys.set(name, key);
+    }
+    return key;
+  };
+  const trusted: TrustedIssuer[] = Object.keys(scenario.issuers)
+    .filter((name) => scenario.issuers[name].trusted)
+    .map((name) => ({ kid: signingKey(name).kid, publicKey: publicKeyFromSeed(scenario.issuers[name].seed) }));
+
+  const phoneNames = Object.keys(scenario.phones);
+  const simOptions: SimulatorOptions = {
+    lock: {
+      lockId: lockCfg.id,
+      issuers: trusted,
+      bolt: {
+        relockMs: relockSeconds * 1000,
+        ...(lockCfg.heldOpenSeconds === undefined ? {} : { heldOpenMs: lockCfg.heldOpenSeconds * 1000 }),
+        ...(lockCfg.jamRetries === undefined ? {} : { jamRetries: lockCfg.jamRetries }),
+      },
+      ...(lockCfg.skewSeconds === undefined ? {} : { skewSeconds: lockCfg.skewSeconds }),
+      ...(lockCfg.maxWindowSeconds === undefined ? {} : { maxWindowSeconds: lockCfg.maxWindowSeconds }),
+      ...(lockCfg.singleUse === undefined ? {} : { singleUse: lockCfg.singleUse }),
+      ...(lockCfg.replayCapacity === undefined ? {} : { replayCapacity: lockCfg.replayCapacity }),
+      ...(lockCfg.backoff === undefined ? {} : { backoff: lockCfg.backoff }),
+    },
+    startTime: start,
+    holderSeed: phoneNames.length > 0 ? scenario.phones[phoneNames[0]].seed : derive('phone:none'),
+    seed: scenario.seed,
+    doorSensor,
+    latencyMs: scenario.latencyMs,
+  };
+  if (options.storage !== undefined) simOptions.storage = options.storage;
+  const storageWritesBefore = writesOf(options.storage);
+  const sim = new Simulator(simOptions);
+
+  // One CourierPhone per named phone, all on the simulator's BLE central (one at a time).
+  const phones = new Map<string, CourierPhone>();
+  const phoneFor = (name: string): CourierPhone => {
+    let phone = phones.get(name);
+    if (phone === undefined) {
+      phone = new CourierPhone(sim.link.central, sim.time, scenario.phones[name].seed);
+      phone.onStep = (text) => sim.note('phone', text.replace(/^phone: /, ''));
+      phones.set(name, phone);
+    }
+    return phone;
+  };
+
+  const issued = new Map<string, Uint8Array>();
+  const ticketBytes = (name: string): Uint8Array => {
+    let bytes = issued.get(name);
+    if (bytes === undefined) {
+      const t = scenario.tickets[name];
+      const notBefore = resolveTime(t.notBefore, start);
+      bytes = issueTicket(signingKey(t.issuer), {
+        iss: scenario.issuers[t.issuer].iss,
+        courier: t.courier,
+        lockId: t.lock ?? lockCfg.id,
+        notBefore,
+        expires: resolveTime(t.expires, start),
+        issuedAt: t.issuedAt === undefined ? Math.min(notBefore, start) : resolveTime(t.issuedAt, start),
+        cti: t.cti,
+        holderPublicKey: publicKeyFromSeed(scenario.phones[t.phone].seed),
+      });
+      issued.set(name, bytes);
+    }
+    return bytes;
+  };
+
+  const presentations: PresentationRecord[] = [];
+  const recorded = new Map<string, { frames: Uint8Array[]; mtu: number; ticket: string; phone: string }>();
+  const stepOf = new Map<TimelineEntry, number>();
+  let stepIndex = -1;
+  const tagStep = (from: number): void => {
+    for (let i = from; i < sim.timeline.length; i++) if (!stepOf.has(sim.timeline[i])) stepOf.set(sim.timeline[i], stepIndex);
+  };
+
+  const finish = (
+    kind: 'present' | 'replay', ticket: string, phoneName: string, proof: PresentationRecord['proof'],
+    report: PresentationReport, expect: Outcome | undefined,
+  ): PresentationRecord => {
+    const name = outcomeName(report);
+    const record: PresentationRecord = {
+      step: stepIndex, kind, ticket, phone: phoneName, mtu: report.mtu, proof, outcome: name, granted: name === 'granted',
+      writes: report.writes, notifications: report.notifications, latencyMs: report.latencyMs,
+    };
+    if (report.outcome.kind === 'result' && (report.outcome.granted || report.outcome.reason === 'backoff')) record.seconds = report.outcome.seconds;
+    let text = outcomeText(report);
+    if (expect !== undefined) {
+      record.expect = expect;
+      record.met = expect === name;
+      text += record.met ? '  ✓' : `  ✗ EXPECTED ${expect}`;
+    }
+    sim.note('phone', text);
+    presentations.push(record);
+    return record;
+  };
+
+  for (const step of scenario.steps) {
+    stepIndex++;
+    const before = sim.timeline.length;
+    switch (step.kind) {
+      case 'note':
+        sim.note('sim', `── ${step.text}`);
+        break;
+      case 'present': {
+        const t = scenario.tickets[step.ticket];
+        const phoneName = step.phone ?? t.phone;
+        const m = step.mtu ?? scenario.mtu;
+        const bytes = ticketBytes(step.ticket);
+        sim.note('phone', `${phoneName} presents ticket "${step.ticket}" (${t.courier}, ${bytes.length} bytes, MTU ${m}${step.proof === 'valid' ? '' : `, proof: ${step.proof}`})`);
+        const report = phoneFor(phoneName).present(bytes, { mtu: m, proof: step.proof });
+        finish('present', step.ticket, phoneName, step.proof, report, step.expect);
+        const entry = { frames: report.sentFrames, mtu: report.mtu, ticket: step.ticket, phone: phoneName };
+        recorded.set('last', entry);
+        if (step.label !== undefined) recorded.set(step.label, entry);
+        break;
+      }
+      case 'replay': {
+        const r = recorded.get(step.of) as { frames: Uint8Array[]; mtu: number; ticket: string; phone: string };
+        sim.note('phone', `an eavesdropper replays the ${r.frames.length} recorded write${r.frames.length === 1 ? '' : 's'} of "${step.of === 'last' ? r.ticket : step.of}" on a new connection`);
+        const report = phoneFor(r.phone).replay(r.frames, { mtu: r.mtu });
+        finish('replay', r.ticket, r.phone, 'replayed-frames', report, step.expect);
+        break;
+      }
+      case 'wait':
+        sim.wait(step.ms);
+        break;
+      case 'door':
+        if (sim.door === undefined) sim.note('door', `door ${step.action === 'open' ? 'opened' : 'closed'} (no door sensor: the lock cannot tell)`);
+        else if (step.action === 'open') sim.openDoor();
+        else sim.closeDoor();
+        break;
+      case 'reboot':
+        sim.reboot();
+        break;
+      case 'setClock': {
+        const from = sim.time.now();
+        const to = resolveTime(step.time, from);
+        if (to < 0 || to > MAX_UINT32) {
+          sim.note('sim', `clock not set: ${to} is outside 0..${MAX_UINT32}`);
+          break;
+        }
+        const delta = to - from;
+        sim.note('sim', `lock clock set to ${isoTime(to)} (${delta >= 0 ? '+' : '-'}${formatDuration(Math.abs(delta))})`);
+        sim.time.clock.set(to);
+        break;
+      }
+      case 'jam':
+        if (step.jam === 'clear') {
+          sim.actuator.clearJam();
+          sim.note('sim', 'bolt mechanism freed (jam cleared)');
+        } else if (step.jam === 'stuck') {
+          sim.actuator.jammed = true;
+          sim.note('sim', 'bolt mechanism stuck: every drive fails until "jam": "clear"');
+        } else {
+          sim.actuator.jam(step.jam);
+          sim.note('sim', `bolt mechanism will fail the next ${step.jam} drive${step.jam === 1 ? '' : 's'}`);
+        }
+        break;
+    }
+    tagStep(before);
+  }
+
+  const timeline: RunTimelineEntry[] = sim.timeline.map((e) => {
+    const line: RunTimelineEntry = { elapsed: e.elapsed, at: e.at, source: e.source, text: e.text };
+    const step = stepOf.get(e);
+    if (step !== undefined) line.step = step;
+    if (e.entry !== undefined) line.entry = e.entry;
+    return line;
+  });
+  const summary = summarize(timeline, presentations, sim.actuator.position, writesOf(sim.storage), storageWritesBefore);
+  const run: ScenarioRun = {
+    name: scenario.name,
+    lockId: lockCfg.id,
+    mtu: scenario.mtu,
+    relockSeconds,
+    doorSensor,
+    start,
+    end: sim.time.now(),
+    elapsed: sim.time.elapsed(),
+    timeline,
+    presentations,
+    summary,
+    ok: summary.expectations.failed.length === 0,
+  };
+  if (scenario.description !== undefined) run.description = scenario.description;
+  return run;
+}
+
+function writesOf(storage: unknown): number | undefined {
+  const n = (storage as { writes?: unknown } | undefined)?.writes;
+  return typeof n === 'number' ? n : undefined;
+}
+
+function summarize(
+  timeline: RunTimelineEntry[], presentations: PresentationRecord[], bolt: 'locked' | 'unlocked',
+  writesAfter: number | undefined, writesBefore: number | undefined,
+): ScenarioSummary {
+  const outcomes: Record<string, number> = {};
+  const mtus = new Map<number, ScenarioSummary['perMtu'][number]>();
+  for (const p of presentations) {
+    outcomes[p.outcome] = (outcomes[p.outcome] ?? 0) + 1;
+    const m = mtus.get(p.mtu);
+    if (m === undefined) {
+      mtus.set(p.mtu, { mtu: p.mtu, presentations: 1, granted: p.granted ? 1 : 0, writes: [p.writes, p.writes], notifications: [p.notifications, p.notifications] });
+    } else {
+      m.presentations++;
+      if (p.granted) m.granted++;
+      m.writes = [Math.min(m.writes[0], p.writes), Math.max(m.writes[1], p.writes)];
+      m.notifications = [Math.min(m.notifications[0], p.notifications), Math.max(m.notifications[1], p.notifications)];
+    }
+  }
+  const relocks: Record<string, number> = {};
+  let unlocks = 0;
+  let unlocked = false;
+  const alarms: AlarmRecord[] = [];
+  for (const line of timeline) {
+    const e = line.entry;
+    if (e === undefined) continue;
+    if (e.event === 'unlocked') {
+      unlocks++;
+      unlocked = true;
+    }
+    if (e.event === 'locked' && unlocked) {
+      // What ended each unlock: the deadline, the door closing, or a boot (power cycle).
+      relocks[String(e.why)] = (relocks[String(e.why)] ?? 0) + 1;
+      unlocked = false;
+    }
+    if (e.level === 'alarm') {
+      const alarm: AlarmRecord = { elapsed: line.elapsed, at: line.at, alarm: e.event.replace(/^alarm:/, '') };
+      if (line.step !== undefined) alarm.step = line.step;
+      alarms.push(alarm);
+    }
+  }
+  const withExpect = presentations.filter((p) => p.expect !== undefined);
+  const granted = presentations.filter((p) => p.granted).length;
+  return {
+    presentations: presentations.length,
+    granted,
+    refused: presentations.length - granted,
+    outcomes,
+    perMtu: [...mtus.values()].sort((a, b) => b.mtu - a.mtu),
+    bleWrites: presentations.reduce((n, p) => n + p.writes, 0),
+    bleNotifications: presentations.reduce((n, p) => n + p.notifications, 0),
+    unlocks,
+    relocks,
+    bolt,
+    alarms,
+    storageWrites: writesAfter === undefined ? undefined : writesAfter - (writesBefore ?? 0),
+    expectations: {
+      total: withExpect.length,
+      met: withExpect.filter((p) => p.met).length,
+      failed: withExpect.filter((p) => !p.met).map((p) => ({ step: p.step, expected: p.expect as Outcome, actual: p.outcome })),
+    },
+  };
+}
+
