@@ -22,6 +22,7 @@ import { Simulator } from '../sim/simulator.js';
 import { FLAG_FIRST, Reassembler, frameCount } from '../src/ble/framing.js';
 import { MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, refusalReasonName } from '../src/ble/messages.js';
 import { bytesEqual, fromHex } from '../src/bytes.js';
+import { errorMessage } from '../src/result.js';
 import type { PresentationFixture } from './presentation-fixture.js';
 import { report } from './report.js';
 
@@ -163,11 +164,11 @@ export function check(slotName: string): void {
   if (messages.length !== 2) fail(`expected CHALLENGE and RESULT, got ${describe(ble.received, ble.mtu)}`);
   const c = decodeChallenge(messages[0].body);
   if (!c.ok) fail(`bad CHALLENGE: ${c.error}`);
-  if (!bytesEqual(c.message.challenge, challenge) || c.message.lockId !== fixture.lockId) {
+  if (!bytesEqual(c.value.challenge, challenge) || c.value.lockId !== fixture.lockId) {
     fail('the lock sent another challenge than predicted from the seed: the proof cannot have verified');
   }
   const r = decodeResult(messages[1].body);
-  if (!r.ok || !r.message.granted) fail(`RESULT is not a grant: ${describe(ble.received, ble.mtu)}`);
+  if (!r.ok || !r.value.granted) fail(`RESULT is not a grant: ${describe(ble.received, ble.mtu)}`);
   if (sim.actuator.position !== 'unlocked') fail(`granted but the bolt is ${sim.actuator.position}`);
 
   const link = sim.link;
@@ -185,7 +186,7 @@ export function check(slotName: string): void {
     challengeNotifications,
     resultNotifications: ble.received.length - challengeNotifications,
     latencyPerPacketMs: link.latencyMs,
-    relockSeconds: r.message.seconds,
+    relockSeconds: r.value.seconds,
   });
 }
 
@@ -206,17 +207,17 @@ function describe(values: Uint8Array[], mtu: number): string {
     const parts = reassemble(values).map(({ type, body }) => {
       if (type === MESSAGE_TYPES.RESULT) {
         const r = decodeResult(body);
-        return r.ok ? (r.message.granted ? 'RESULT granted' : `RESULT refused ${refusalReasonName(r.message.reason) ?? r.message.reason}`) : 'bad RESULT';
+        return r.ok ? (r.value.granted ? 'RESULT granted' : `RESULT refused ${refusalReasonName(r.value.reason) ?? r.value.reason}`) : 'bad RESULT';
       }
       if (type === MESSAGE_TYPES.ERROR) {
         const e = decodeError(body);
-        return e.ok ? `ERROR ${e.message.code}` : 'bad ERROR';
+        return e.ok ? `ERROR ${e.value.code}` : 'bad ERROR';
       }
       return type === MESSAGE_TYPES.CHALLENGE ? 'CHALLENGE' : `type ${type}`;
     });
     return `${values.length} notifications at MTU ${mtu}: ${parts.join(', ') || 'none complete'}`;
   } catch (error) {
-    return `${values.length} notifications at MTU ${mtu} (${String((error as Error)?.message ?? error)})`;
+    return `${values.length} notifications at MTU ${mtu} (${errorMessage(error)})`;
   }
 }
 

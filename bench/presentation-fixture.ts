@@ -11,7 +11,8 @@
 import { SeededRandom } from '../sim/hal/random.js';
 import { signEd25519 } from '../issuer/ticket.js';
 import { splitMessage } from '../src/ble/framing.js';
-import { CHALLENGE_BYTES, MESSAGE_TYPES, encodePresent, holderProofMessage, ticketHash } from '../src/ble/messages.js';
+import { CHALLENGE_BYTES, MESSAGE_TYPES, encodePresent } from '../src/ble/messages.js';
+import { holderProofMessage, ticketHash } from '../src/holder-proof.js';
 import { toHex } from '../src/bytes.js';
 import type { TrustedIssuer } from '../src/verify.js';
 

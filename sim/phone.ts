@@ -4,7 +4,10 @@
 // phone app would send. Portable: runs inside XS in the tests.
 
 import { Reassembler, splitMessage } from '../src/ble/framing.js';
-import { MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, encodePresent, holderProofMessage, refusalReasonName, ticketHash } from '../src/ble/messages.js';
+import {
+  MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, encodePresent, refusalReasonName,
+} from '../src/ble/messages.js';
+import { holderProofMessage, ticketHash } from '../src/holder-proof.js';
 import { frameErrorName } from '../src/ble/framing.js';
 import { signEd25519 } from '../issuer/ticket.js';
 import type { SimBleCentral } from './hal/ble-link.js';
@@ -106,17 +109,17 @@ export class CourierPhone {
           return;
         }
         if (writeImmediately) return;
-        const list = frames(c.message.challenge, c.message.lockId, this.central.mtu);
+        const list = frames(c.value.challenge, c.value.lockId, this.central.mtu);
         this.onStep(`phone: got challenge, presenting in ${list.length} write${list.length === 1 ? '' : 's'} (MTU ${this.central.mtu})`);
         send(list);
       } else if (event.type === MESSAGE_TYPES.RESULT) {
         const r = decodeResult(event.body);
         outcome = r.ok
-          ? { kind: 'result', granted: r.message.granted, reason: r.message.granted ? undefined : refusalReasonName(r.message.reason) ?? `code ${r.message.reason}`, reasonCode: r.message.reason, seconds: r.message.seconds }
+          ? { kind: 'result', granted: r.value.granted, reason: r.value.granted ? undefined : refusalReasonName(r.value.reason) ?? `code ${r.value.reason}`, reasonCode: r.value.reason, seconds: r.value.seconds }
           : { kind: 'error', error: `bad result: ${r.error}` };
       } else if (event.type === MESSAGE_TYPES.ERROR) {
         const e = decodeError(event.body);
-        outcome = { kind: 'error', error: e.ok ? frameErrorName(e.message.code) ?? `code ${e.message.code}` : 'bad error message' };
+        outcome = { kind: 'error', error: e.ok ? frameErrorName(e.value.code) ?? `code ${e.value.code}` : 'bad error message' };
       }
     });
     const stopDisconnect = this.central.onDisconnect(() => {

@@ -4,6 +4,7 @@
 
 import { isBytes, MAX_UINT32 } from './bytes.js';
 import { decodeStrict, Tag } from './cbor/decode.js';
+import { failure, type Result } from './result.js';
 import type { TicketReason } from './reasons.js';
 
 export const COSE_SIGN1_TAG = 18;
@@ -73,20 +74,17 @@ export interface TicketClaims {
   holderKey: Uint8Array;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: TicketReason; detail: string };
+/** Why a ticket does not parse: a refusal reason and a one-line detail. */
+export type TicketFailure = { reason: TicketReason; detail: string };
 
-const fail = (reason: TicketReason, detail: string): { ok: false; reason: TicketReason; detail: string } => ({
-  ok: false,
-  reason,
-  detail,
-});
+const fail = (reason: TicketReason, detail: string): { ok: false } & TicketFailure => ({ ok: false, reason, detail });
 
 const isMap = (v: unknown): v is Map<unknown, unknown> => v instanceof Map;
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const isText = (v: unknown): v is string => typeof v === 'string';
 
 /** Splits ticket bytes into the signed envelope; checks headers, not the signature. */
-export function parseEnvelope(bytes: Uint8Array): Parsed<Envelope> {
+export function parseEnvelope(bytes: Uint8Array): Result<Envelope, TicketFailure> {
   if (bytes.length > MAX_TICKET_BYTES) return fail('too-large', `ticket is ${bytes.length} bytes, max ${MAX_TICKET_BYTES}`);
   const decoded = decodeStrict(bytes, { topLevelTag: COSE_SIGN1_TAG });
   if (!decoded.ok) return fail('malformed', decoded.error);
@@ -131,7 +129,7 @@ export function parseEnvelope(bytes: Uint8Array): Parsed<Envelope> {
 }
 
 /** Decodes and type-checks the CWT claims of an already authenticated payload. */
-export function parseClaims(payload: Uint8Array): Parsed<TicketClaims> {
+export function parseClaims(payload: Uint8Array): Result<TicketClaims, TicketFailure> {
   const decoded = decodeStrict(payload);
   if (!decoded.ok) return fail('malformed', 'payload: ' + decoded.error);
   const map = decoded.value;
@@ -156,24 +154,24 @@ export function parseClaims(payload: Uint8Array): Parsed<TicketClaims> {
     return fail('invalid-claims', `cti missing or not ${CTI_MIN_LENGTH}-${CTI_MAX_LENGTH} bytes`);
   }
   const holderKey = parseConfirmation(map.get(CLAIM_CNF));
-  if (typeof holderKey === 'string') return fail('invalid-claims', holderKey);
-  const claims: TicketClaims = { sub, aud, exp: exp as number, nbf: nbf as number, iat: iat as number, cti, holderKey };
+  if (!holderKey.ok) return fail('invalid-claims', holderKey.error);
+  const claims: TicketClaims = { sub, aud, exp: exp as number, nbf: nbf as number, iat: iat as number, cti, holderKey: holderKey.value };
   if (iss !== undefined) claims.iss = iss;
   return { ok: true, value: claims };
 }
 
 /** cnf = {1: COSE_Key}, COSE_Key = {1: 1, -1: 6, -2: x} (RFC 8747 §3.2, RFC 9053 §7.2). */
-function parseConfirmation(cnf: unknown): Uint8Array | string {
-  if (!isMap(cnf)) return 'cnf missing or not a map';
-  if (cnf.size !== 1 || !cnf.has(CNF_COSE_KEY)) return 'cnf must hold exactly a COSE_Key (1)';
+function parseConfirmation(cnf: unknown): Result<Uint8Array> {
+  if (!isMap(cnf)) return failure('cnf missing or not a map');
+  if (cnf.size !== 1 || !cnf.has(CNF_COSE_KEY)) return failure('cnf must hold exactly a COSE_Key (1)');
   const key = cnf.get(CNF_COSE_KEY);
-  if (!isMap(key)) return 'cnf COSE_Key is not a map';
-  if (key.get(KEY_KTY) !== KTY_OKP) return 'cnf key kty must be OKP (1)';
-  if (key.get(KEY_CRV) !== CRV_ED25519) return 'cnf key crv must be Ed25519 (6)';
-  if (key.has(KEY_D)) return 'cnf key must not carry a private key';
+  if (!isMap(key)) return failure('cnf COSE_Key is not a map');
+  if (key.get(KEY_KTY) !== KTY_OKP) return failure('cnf key kty must be OKP (1)');
+  if (key.get(KEY_CRV) !== CRV_ED25519) return failure('cnf key crv must be Ed25519 (6)');
+  if (key.has(KEY_D)) return failure('cnf key must not carry a private key');
   const alg = key.get(KEY_ALG);
-  if (alg !== undefined && alg !== ALG_EDDSA && alg !== ALG_ED25519) return 'cnf key alg must be EdDSA';
+  if (alg !== undefined && alg !== ALG_EDDSA && alg !== ALG_ED25519) return failure('cnf key alg must be EdDSA');
   const x = key.get(KEY_X);
-  if (!isBytes(x) || x.length !== ED25519_KEY_LENGTH) return 'cnf key x must be 32 bytes';
-  return x;
+  if (!isBytes(x) || x.length !== ED25519_KEY_LENGTH) return failure('cnf key x must be 32 bytes');
+  return { ok: true, value: x };
 }

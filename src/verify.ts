@@ -5,6 +5,7 @@
 import { bytesEqual, toHex } from './bytes.js';
 import { verifyEd25519 } from './ed25519.js';
 import type { TicketReason } from './reasons.js';
+import { errorMessage } from './result.js';
 import { sign1Input } from './sig-structure.js';
 import { MAX_SKEW_SECONDS, parseClaims, parseEnvelope, type TicketClaims } from './ticket.js';
 
@@ -42,7 +43,7 @@ export function verifyTicket(bytes: Uint8Array, context: VerifyContext): Decisio
   try {
     return decide(bytes, context);
   } catch (error) {
-    return refuse('internal-error', String((error as Error)?.message ?? error));
+    return refuse('internal-error', errorMessage(error));
   }
 }
 

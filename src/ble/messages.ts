@@ -4,11 +4,11 @@
 // floats standing in for integers, no over-long heads). Decoders never throw; encoders throw
 // RangeError only for values the protocol cannot carry (a caller's bug).
 
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesEqual } from '../bytes.js';
+import { bytesEqual, isBytes, MAX_UINT32 } from '../bytes.js';
 import { decodeStrict } from '../cbor/decode.js';
 import { encodeCbor } from '../cbor/encode.js';
 import { REFUSAL_CODES, type RefusalReason } from '../reasons.js';
+import { failure as fail, type Result } from '../result.js';
 import { FRAME_ERRORS, MAX_MESSAGE_BYTES, type FrameError } from './framing.js';
 
 export const MESSAGE_TYPES = {
@@ -29,9 +29,7 @@ export const CHALLENGE_BYTES = 32;
 /** Length of an Ed25519 signature: the only proof length that can verify. */
 export const PROOF_BYTES = 64;
 /** Largest integer a uint field may carry: fields are 32-bit on the wire by this protocol. */
-export const MAX_UINT_FIELD = 0xffffffff;
-/** Domain separation for the holder proof: these bytes are signed for nothing else. */
-export const HOLDER_PROOF_CONTEXT = 'Latchkey holder proof v1';
+export const MAX_UINT_FIELD = MAX_UINT32;
 
 export interface ChallengeMessage {
   kind: 'challenge';
@@ -67,7 +65,6 @@ export interface ErrorMessage {
 
 export type Message = ChallengeMessage | PresentMessage | ResultMessage | ErrorMessage;
 
-export type Decoded<T> = { ok: true; message: T } | { ok: false; error: string };
 
 // ---------------------------------------------------------------------------------------------
 // Encoding
@@ -117,7 +114,7 @@ function checkedBody(items: unknown[]): Uint8Array {
 // Decoding
 
 /** Decodes a body of any type; an unknown type is an error (answer: unexpected-message). */
-export function decodeMessage(type: number, body: Uint8Array): Decoded<Message> {
+export function decodeMessage(type: number, body: Uint8Array): Result<Message> {
   switch (type) {
     case MESSAGE_TYPES.CHALLENGE:
       return decodeChallenge(body);
@@ -132,7 +129,7 @@ export function decodeMessage(type: number, body: Uint8Array): Decoded<Message> 
   }
 }
 
-export function decodeChallenge(body: Uint8Array): Decoded<ChallengeMessage> {
+export function decodeChallenge(body: Uint8Array): Result<ChallengeMessage> {
   const items = decodeArray(body);
   if (!Array.isArray(items)) return items;
   // The version first: a later version may lay the rest out differently.
@@ -141,7 +138,7 @@ export function decodeChallenge(body: Uint8Array): Decoded<ChallengeMessage> {
   const [version, challenge, lockId, lockTime] = items;
   if (items.length !== 4 || !isBytes(challenge) || typeof lockId !== 'string' || !isUint(lockTime)) return fail('not a CHALLENGE');
   if (challenge.length !== CHALLENGE_BYTES) return fail('challenge is not 32 bytes');
-  return { ok: true, message: { kind: 'challenge', version: version as number, challenge: copy(challenge), lockId, lockTime } };
+  return { ok: true, value: { kind: 'challenge', version: version as number, challenge: copy(challenge), lockId, lockTime } };
 }
 
 /**
@@ -149,7 +146,7 @@ export function decodeChallenge(body: Uint8Array): Decoded<ChallengeMessage> {
  * of the wrong length still decodes, so the lock answers with a refusal reason (malformed /
  * too-large, missing-proof, bad-proof) rather than a protocol error. An empty ticket does not.
  */
-export function decodePresent(body: Uint8Array): Decoded<PresentMessage> {
+export function decodePresent(body: Uint8Array): Result<PresentMessage> {
   const items = decodeArray(body);
   if (!Array.isArray(items)) return items;
   const [ticket, proof] = items;
@@ -157,23 +154,23 @@ export function decodePresent(body: Uint8Array): Decoded<PresentMessage> {
     return fail('not a PRESENT');
   }
   if (ticket.length === 0) return fail('empty ticket');
-  return { ok: true, message: { kind: 'present', ticket: copy(ticket), proof: items.length === 2 ? copy(proof as Uint8Array) : undefined } };
+  return { ok: true, value: { kind: 'present', ticket: copy(ticket), proof: items.length === 2 ? copy(proof as Uint8Array) : undefined } };
 }
 
-export function decodeResult(body: Uint8Array): Decoded<ResultMessage> {
+export function decodeResult(body: Uint8Array): Result<ResultMessage> {
   const items = decodeArray(body);
   if (!Array.isArray(items)) return items;
   const [granted, reason, seconds] = items;
   if (items.length !== 3 || typeof granted !== 'boolean' || !isUint(reason) || !isUint(seconds)) return fail('not a RESULT');
   if (granted !== (reason === 0)) return fail('reason must be 0 exactly when granted');
-  return { ok: true, message: { kind: 'result', granted, reason, seconds } };
+  return { ok: true, value: { kind: 'result', granted, reason, seconds } };
 }
 
-export function decodeError(body: Uint8Array): Decoded<ErrorMessage> {
+export function decodeError(body: Uint8Array): Result<ErrorMessage> {
   const items = decodeArray(body);
   if (!Array.isArray(items)) return items;
   if (items.length !== 1 || !isUint(items[0])) return fail('not an ERROR');
-  return { ok: true, message: { kind: 'error', code: items[0] } };
+  return { ok: true, value: { kind: 'error', code: items[0] } };
 }
 
 /** The refusal reason for a RESULT code, or undefined for 0 or a code this build does not know. */
@@ -203,32 +200,7 @@ function isUint(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_UINT_FIELD;
 }
 
-function isBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array;
-}
-
 function copy(bytes: Uint8Array): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-function fail(error: string): { ok: false; error: string } {
-  return { ok: false, error };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Holder proof
-
-/** SHA-256 of the exact ticket bytes as presented. */
-export function ticketHash(ticket: Uint8Array): Uint8Array {
-  return sha256(ticket);
-}
-
-/**
- * The bytes the phone signs with the ticket's cnf key and the lock verifies:
- * CBOR ["Latchkey holder proof v1", challenge, lockId, SHA-256(ticket)]. The context string keeps
- * the signature from meaning anything else; the challenge makes it single-use; the lock ID and
- * ticket hash pin it to this lock and this exact ticket.
- */
-export function holderProofMessage(challenge: Uint8Array, lockId: string, ticketHash: Uint8Array): Uint8Array {
-  return encodeCbor([HOLDER_PROOF_CONTEXT, challenge, lockId, ticketHash]);
-}

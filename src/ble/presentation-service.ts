@@ -7,6 +7,8 @@ import type { BlePeripheral, Clock, Random, TimerHandle, Timers } from '../../ha
 import type { Lock } from '../lock/lock.js';
 import { MAX_ATT_MTU, MIN_ATT_MTU, REASSEMBLY_TIMEOUT_MS, Reassembler, splitMessage, type FrameError } from './framing.js';
 import { CHALLENGE_BYTES, MESSAGE_TYPES, decodePresent, encodeChallenge, encodeError, encodeResult } from './messages.js';
+import { errorMessage } from '../result.js';
+import { MAX_UINT32 } from '../bytes.js';
 
 /** A connection with no frame for this long is closed, so one idle phone cannot hold the lock. */
 export const IDLE_TIMEOUT_MS = 30_000;
@@ -63,7 +65,7 @@ export class PresentationService {
     try {
       handler();
     } catch (error) {
-      this.lock.record('warn', 'ble-fault', { error: String((error as Error)?.message ?? error) });
+      this.lock.record('warn', 'ble-fault', { error: errorMessage(error) });
       try {
         this.hw.ble.disconnect();
       } catch {
@@ -110,7 +112,7 @@ export class PresentationService {
     const challenge = this.hw.random.bytes(CHALLENGE_BYTES);
     if (!(challenge instanceof Uint8Array) || challenge.length !== CHALLENGE_BYTES) throw new Error('random source failed');
     c.challenge = challenge;
-    this.send(MESSAGE_TYPES.CHALLENGE, encodeChallenge({ challenge, lockId: this.lock.lockId, lockTime: Math.max(0, Math.min(this.hw.clock.now(), 0xffffffff)) }));
+    this.send(MESSAGE_TYPES.CHALLENGE, encodeChallenge({ challenge, lockId: this.lock.lockId, lockTime: Math.max(0, Math.min(this.hw.clock.now(), MAX_UINT32)) }));
   }
 
   private written(value: Uint8Array): void {
@@ -148,7 +150,7 @@ export class PresentationService {
     }
     // The challenge is spent before deciding: whatever the verdict, it cannot be presented again.
     c.presented = true;
-    const result = this.lock.present(decoded.message.ticket, decoded.message.proof, c.challenge);
+    const result = this.lock.present(decoded.value.ticket, decoded.value.proof, c.challenge);
     const reply = result.granted
       ? encodeResult({ granted: true, seconds: result.relockSeconds })
       : encodeResult({ granted: false, reason: result.reason, seconds: result.reason === 'backoff' ? result.retryAfter : 0 });

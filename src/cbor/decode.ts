@@ -2,6 +2,7 @@
 // no compiler, so no code generation) with maps kept as Map, records off and integers as numbers.
 
 import { Decoder, Tag } from 'cbor-x/index-no-eval';
+import { errorMessage, type Result } from '../result.js';
 import { checkWellFormed, type WellFormedOptions } from './wellformed.js';
 
 // int64AsNumber: an 8-byte integer decodes to a number, not a BigInt; exact, because the
@@ -10,14 +11,12 @@ const decoder = new Decoder({ mapsAsObjects: false, useRecords: false, int64AsNu
 
 export { Tag };
 
-export type StrictDecodeResult = { ok: true; value: unknown } | { ok: false; error: string };
-
-export function decodeStrict(bytes: Uint8Array, options: WellFormedOptions = {}): StrictDecodeResult {
+export function decodeStrict(bytes: Uint8Array, options: WellFormedOptions = {}): Result<unknown> {
   const error = checkWellFormed(bytes, options);
   if (error !== undefined) return { ok: false, error };
   try {
     return { ok: true, value: decoder.decode(bytes) };
   } catch (e) {
-    return { ok: false, error: 'cbor-x: ' + String((e as Error)?.message ?? e) };
+    return { ok: false, error: 'cbor-x: ' + errorMessage(e) };
   }
 }

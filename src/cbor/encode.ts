@@ -2,6 +2,7 @@
 // Maps as plain maps (not tag 259), no records. Results are copied out of cbor-x's shared buffer.
 
 import { Encoder, Tag } from 'cbor-x/index-no-eval';
+import { MAX_UINT32 } from '../bytes.js';
 
 // useTag259ForMaps is honoured by cbor-x (encode.js) but missing from its Options typing.
 const options = { useRecords: false, tagUint8Array: false, useTag259ForMaps: false };
@@ -9,7 +10,6 @@ const encoder = new Encoder(options as ConstructorParameters<typeof Encoder>[0])
 
 /** cbor-x writes integers outside [−2^32, 2^32 − 1] as floats; as BigInt it writes 64-bit integers. */
 const MIN_INT32_CBOR = -0x100000000;
-const MAX_UINT32 = 0xffffffff;
 
 function needsBigInt(value: unknown): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && (value > MAX_UINT32 || value < MIN_INT32_CBOR);

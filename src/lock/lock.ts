@@ -8,7 +8,8 @@ import { ed25519SelfTest, verifyEd25519 } from '../ed25519.js';
 import type { RefusalReason } from '../reasons.js';
 import type { TicketClaims } from '../ticket.js';
 import { DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, skewProblem, trustedIssuersProblem, verifyTicket, type TrustedIssuer } from '../verify.js';
-import { holderProofMessage, ticketHash } from '../ble/messages.js';
+import { holderProofMessage, ticketHash } from '../holder-proof.js';
+import { errorMessage } from '../result.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { BoltController, DEFAULT_BOLT_OPTIONS, type BoltEvent, type BoltOptions } from './bolt.js';
 import { CHECKPOINT_SECONDS, ClockGuard } from './clock-guard.js';
@@ -104,7 +105,7 @@ export class Lock {
       const result = this.decide(ticket, proof, challenge, (c) => (claims = c));
       return result;
     } catch (error) {
-      return this.refused('internal-error', String((error as Error)?.message ?? error), claims);
+      return this.refused('internal-error', errorMessage(error), claims);
     }
   }
 

@@ -2,6 +2,8 @@
 // each write wears flash, so records are small, fixed-width and written only when they change.
 // All integers big-endian. Each key is replaced atomically (hal Storage contract).
 
+import { MAX_UINT32 } from '../bytes.js';
+
 /** A value that does not fit is a bug or a hostile input: refuse to write it rather than wrap. */
 function checked(v: number, max: number): number {
   if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`record field ${v} outside 0..${max}`);
@@ -25,7 +27,7 @@ export class RecordWriter {
     return this;
   }
   u32(v: number): this {
-    checked(v, 0xffffffff);
+    checked(v, MAX_UINT32);
     this.u16(Math.floor(v / 65536));
     return this.u16(v % 65536);
   }

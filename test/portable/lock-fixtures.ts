@@ -16,9 +16,9 @@ import type { PresentationReport } from '../../sim/phone.js';
 import { Simulator, type SimulatorOptions } from '../../sim/simulator.js';
 import { FLAG_FIRST, FIRST_HEADER_BYTES, Reassembler, frameErrorName, splitMessage } from '../../src/ble/framing.js';
 import {
-  CHALLENGE_BYTES, MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, encodePresent, holderProofMessage,
-  refusalReasonName, ticketHash, type ResultMessage,
+  CHALLENGE_BYTES, MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, encodePresent, refusalReasonName, type ResultMessage,
 } from '../../src/ble/messages.js';
+import { holderProofMessage, ticketHash } from '../../src/holder-proof.js';
 import { PresentationService } from '../../src/ble/presentation-service.js';
 import { toHex } from '../../src/bytes.js';
 import { Backoff } from '../../src/lock/backoff.js';
@@ -309,7 +309,7 @@ export class Wire {
         this.received.push({ type: event.type, body: event.body, elapsed: this.time.elapsed() });
         if (event.type === MESSAGE_TYPES.CHALLENGE) {
           const c = decodeChallenge(event.body);
-          if (c.ok) this.challenge = c.message.challenge;
+          if (c.ok) this.challenge = c.value.challenge;
         }
       }),
       central.onDisconnect((reason) => {
@@ -359,7 +359,7 @@ export class Wire {
   errors(): string[] {
     return this.received.filter((m) => m.type === MESSAGE_TYPES.ERROR).map((m) => {
       const e = decodeError(m.body);
-      return e.ok ? frameErrorName(e.message.code) ?? `code ${e.message.code}` : 'undecodable';
+      return e.ok ? frameErrorName(e.value.code) ?? `code ${e.value.code}` : 'undecodable';
     });
   }
 
@@ -368,7 +368,7 @@ export class Wire {
     return this.received.filter((m) => m.type === MESSAGE_TYPES.RESULT).map((m) => {
       const r = decodeResult(m.body);
       if (!r.ok) throw new Error(`undecodable RESULT: ${r.error}`);
-      return r.message;
+      return r.value;
     });
   }
 
