@@ -68,12 +68,25 @@ g.afterEach = (fn: Fn) => current.afterEach.push(fn);
 g.before = (fn: Fn) => current.before.push(fn);
 g.after = (fn: Fn) => current.after.push(fn);
 
-async function runSuite(suite: Suite, path: string[], hooks: { beforeEach: Fn[]; afterEach: Fn[] }): Promise<void> {
+/** Whether any test in the suite (or below) has a full title containing grep. */
+function selected(suite: Suite, path: string[], grep: string | undefined): boolean {
+  if (grep === undefined) return true;
+  const titlePath = suite.title ? [...path, suite.title] : path;
+  return suite.tests.some((t) => [...titlePath, t.title].join(' › ').includes(grep)) || suite.suites.some((s) => selected(s, titlePath, grep));
+}
+
+/**
+ * Runs the tests whose full title contains grep (all without one). The filter chooses what runs,
+ * never what is reported: every result of a test that ran reaches the host.
+ */
+async function runSuite(suite: Suite, path: string[], hooks: { beforeEach: Fn[]; afterEach: Fn[] }, grep: string | undefined): Promise<void> {
+  if (!selected(suite, path, grep)) return;
   const each = { beforeEach: [...hooks.beforeEach, ...suite.beforeEach], afterEach: [...suite.afterEach, ...hooks.afterEach] };
   const titlePath = suite.title ? [...path, suite.title] : path;
   for (const fn of suite.before) await fn();
   for (const test of suite.tests) {
     const title = [...titlePath, test.title].join(' › ');
+    if (grep !== undefined && !title.includes(grep)) continue;
     try {
       for (const fn of each.beforeEach) await fn();
       await test.fn();
@@ -84,12 +97,12 @@ async function runSuite(suite: Suite, path: string[], hooks: { beforeEach: Fn[];
       send({ type: 'fail', title, error: String(e && e.message ? e.message : e) });
     }
   }
-  for (const child of suite.suites) await runSuite(child, titlePath, each);
+  for (const child of suite.suites) await runSuite(child, titlePath, each, grep);
   for (const fn of suite.after) await fn();
 }
 
-export function runAll(): void {
-  runSuite(root, [], { beforeEach: [], afterEach: [] }).then(
+export function runAll(grep?: string): void {
+  runSuite(root, [], { beforeEach: [], afterEach: [] }, grep).then(
     () => send({ type: 'done' }),
     (error) => send({ type: 'fail', title: '(harness)', error: String(error) }),
   );
