@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { BIN, ROOT, expectOneLineError, runLatchkey, type Run } from './cli-harness.js';
 import { fromHex, toHex } from '../../src/index.js';
 import { base64urlDecode, parseJwk } from '../../issuer/jwk.js';
+import { encodeClaims, signSign1 } from '../../issuer/ticket.js';
 
 let dir = '';
 
@@ -386,6 +387,29 @@ describe('latchkey CLI', function () {
       expect(run.stdout.trim().split('\n')).to.have.length(1);
       const jwk = JSON.parse(run.stdout);
       expect(parseJwk(jwk, true).kid).to.equal('piped');
+      expect(fs.existsSync(file('-'))).to.equal(false);
+    });
+
+    it('exit status rule: a ticket refused is 1 (verify), no ticket at all is 2 (verify and inspect alike)', () => {
+      // A real COSE_Sign1, signed by the trusted issuer, but with alg ES256 (-7): a ticket, refused.
+      const issuerJwk = readJson('issuer.jwk');
+      const key = { kid: new TextEncoder().encode('issuer-1'), seed: base64urlDecode(issuerJwk.d as string)! };
+      const es256 = signSign1(key, encodeClaims({
+        courier: 'courier-42', lockId: LOCK, notBefore: NBF, expires: EXP, issuedAt: NBF, cti: fromHex(CTI)!,
+        holderPublicKey: base64urlDecode(holderPublic.x as string)!,
+      }), new Map<number, unknown>([[1, -7], [4, key.kid]]));
+      fs.writeFileSync(file('es256.cose'), es256);
+      const refused = latchkey(verifyArgs('es256.cose', ['--now', String(NBF)]));
+      expect(refused.code).to.equal(1);
+      expect(refused.stdout).to.match(/^REFUSED unsupported-algorithm: alg -7\n$/);
+      expectOneLineError(latchkey(['inspect', 'es256.cose']), /not a valid COSE_Sign1 ticket \(unsupported-algorithm/);
+      // Not a ticket at all: 2 from both commands.
+      fs.writeFileSync(file('cbor-int.bin'), Uint8Array.of(0x18, 0x2a));
+      expectOneLineError(latchkey(verifyArgs('cbor-int.bin')), /not a ticket \(malformed: /);
+      expectOneLineError(latchkey(['inspect', 'cbor-int.bin']), /not a valid COSE_Sign1 ticket \(malformed/);
+      // And issue --out - is stdout, as hex.
+      const out = latchkey(issueArgs(['--out', '-']));
+      expect(out.stdout).to.equal(fs.readFileSync(file('ticket.hex'), 'utf8'));
       expect(fs.existsSync(file('-'))).to.equal(false);
     });
 
