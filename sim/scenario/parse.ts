@@ -119,7 +119,6 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, m: 60_000
 const DURATION_WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|min|m|h|d))+$/;
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|min|m|h|d)/g;
 /** Latest time a ticket claim or the clock may hold: the u32 range of the lock's records. */
-const MAX_TIME = MAX_UINT32;
 
 /**
  * A duration: one or more number+unit parts ("500ms", "30s", "10m", "2min", "1h30m", "1d"),
@@ -141,7 +140,7 @@ export function parseDuration(text: string): number | undefined {
 export function parseTimeSpec(value: unknown): { ok: true; time: TimeSpec } | { ok: false; problem: string } {
   const usage = 'must be a relative time ("+1h", "-10m", "30s", "+0"), an ISO-8601 time with a timezone or unix seconds';
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0 || value > MAX_TIME) return { ok: false, problem: `${usage} (unix seconds: an integer 0..${MAX_TIME})` };
+    if (!Number.isSafeInteger(value) || value < 0 || value > MAX_UINT32) return { ok: false, problem: `${usage} (unix seconds: an integer 0..${MAX_UINT32})` };
     return { ok: true, time: { relative: false, seconds: value } };
   }
   if (typeof value !== 'string') return { ok: false, problem: usage };
@@ -157,7 +156,7 @@ export function parseTimeSpec(value: unknown): { ok: true; time: TimeSpec } | { 
   if (signed) return { ok: false, problem: `"${value}": ${usage}` };
   const absolute = parseTimeArg(value);
   if (!absolute.ok) return { ok: false, problem: `"${value}": ${usage}` };
-  if (absolute.seconds > MAX_TIME) return { ok: false, problem: `"${value}" is after ${isoTime(MAX_TIME)}` };
+  if (absolute.seconds > MAX_UINT32) return { ok: false, problem: `"${value}" is after ${isoTime(MAX_UINT32)}` };
   return { ok: true, time: { relative: false, seconds: Math.floor(absolute.seconds) } };
 }
 
@@ -230,9 +229,9 @@ function names(v: unknown, path: string): Json {
 
 /** A key seed: an integer (derived deterministically) or 64 hex digits (the seed itself). */
 function seed(v: unknown, path: string, role: string): Uint8Array {
-  if (typeof v === 'number') return derive(`${role}:seed:${int(v, path, 0, MAX_TIME)}`);
+  if (typeof v === 'number') return derive(`${role}:seed:${int(v, path, 0, MAX_UINT32)}`);
   if (typeof v === 'string' && /^[0-9a-fA-F]{64}$/.test(v)) return fromHex(v) as Uint8Array;
-  throw new ScenarioError(path, `must be an integer 0..${MAX_TIME} or 64 hex digits`);
+  throw new ScenarioError(path, `must be an integer 0..${MAX_UINT32} or 64 hex digits`);
 }
 
 /** 32 deterministic bytes for a label: SHA-256("latchkey-sim:" + label). */
@@ -295,7 +294,7 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
   const lock = parseLock(top.lock);
   const start = opt(top, 'start', '', absoluteTime) ?? (parseTimeSpec(DEFAULT_START) as { ok: true; time: TimeSpec }).time.seconds;
   const defaultMtu = opt(top, 'mtu', '', mtu) ?? DEFAULT_MTU;
-  const randomSeed = opt(top, 'seed', '', (v, p) => int(v, p, 0, MAX_TIME)) ?? 1;
+  const randomSeed = opt(top, 'seed', '', (v, p) => int(v, p, 0, MAX_UINT32)) ?? 1;
   const latencyMs = opt(top, 'latencyMs', '', (v, p) => int(v, p, 0, 10_000)) ?? 15;
 
   const issuers: Record<string, ScenarioIssuer> = {};
@@ -308,6 +307,9 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
       iss: opt(o, 'iss', path, (v, p) => str(v, p, 100)) ?? key,
       trusted: opt(o, 'trusted', path, bool) ?? true,
     };
+    // As on a real lock (src/verify.ts trustedIssuersProblem): two trusted keys under one kid are refused.
+    const twin = Object.keys(issuers).find((other) => other !== key && issuers[other].trusted && issuers[key].trusted && issuers[other].kid === issuers[key].kid);
+    if (twin !== undefined) throw new ScenarioError(keyPath(path, 'kid'), `the same kid as issuers.${twin}: a lock refuses two trusted keys under one kid`);
   }
   const phones: Record<string, ScenarioPhone> = {};
   for (const [key, value] of Object.entries(names(top.phones ?? {}, 'phones'))) {
@@ -446,7 +448,7 @@ function parseLock(v: unknown): ScenarioLock {
   set('doorSensor', opt(o, 'doorSensor', 'lock', bool));
   set('heldOpenSeconds', opt(o, 'heldOpenSeconds', 'lock', (x, p) => int(x, p, 1, 86_400)));
   set('skewSeconds', opt(o, 'skewSeconds', 'lock', (x, p) => int(x, p, 0, 86_400)));
-  set('maxWindowSeconds', opt(o, 'maxWindowSeconds', 'lock', (x, p) => int(x, p, 1, MAX_TIME)));
+  set('maxWindowSeconds', opt(o, 'maxWindowSeconds', 'lock', (x, p) => int(x, p, 1, MAX_UINT32)));
   set('singleUse', opt(o, 'singleUse', 'lock', bool));
   set('replayCapacity', opt(o, 'replayCapacity', 'lock', (x, p) => int(x, p, 1, MAX_REPLAY_CAPACITY)));
   set('jamRetries', opt(o, 'jamRetries', 'lock', (x, p) => int(x, p, 0, 10)));

@@ -149,6 +149,7 @@ describe('scenarios', () => {
         ['start: must be an absolute time', (s) => void (s.start = '+1h')],
         ['mtu: must be an integer 23..517', (s) => void (s.mtu = 22)],
         ['issuers.parcel-co.seed: must be an integer', (s) => void (s.issuers['parcel-co'].seed = 'abc')],
+        ['issuers.twin.kid: the same kid as issuers.parcel-co: a lock refuses two trusted keys under one kid', (s) => void (s.issuers.twin = { kid: s.issuers['parcel-co'].kid ?? 'parcel-co' })],
         ['phones["old phone"].colour: unknown key', (s) => void (s.phones['old phone'] = { colour: 'red' })],
         ['tickets.valid.issuer: no issuer named "nobody"', (s) => void (s.tickets.valid.issuer = 'nobody')],
         ['tickets.valid.expires: "+1 hour": must be a relative time', (s) => void (s.tickets.valid.expires = '+1 hour')],
