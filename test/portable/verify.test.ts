@@ -3,7 +3,7 @@ import { Tag } from 'cbor-x/index-no-eval';
 import { encodeClaims, encodeCbor, signSign1 } from '../../issuer/ticket.js';
 import { MAX_TICKET_BYTES, TICKET_REASONS, toHex, verifyTicket, type Decision, type TicketReason } from '../../src/index.js';
 import { ALG_ED25519, CLAIM_AUD, CLAIM_CNF, CLAIM_CTI, CLAIM_EXP, CLAIM_IAT, CLAIM_SUB, MAX_TICKET_TIME, HEADER_ALG, HEADER_CRIT, HEADER_KID, HEADER_TYP } from '../../src/ticket.js';
-import { ascii, context, fields, HOLDER_PUBLIC, ISSUER, LOCK_ID, NOW, OTHER_ISSUER, ticket } from './fixtures.js';
+import { ascii, context, fields, HOLDER_PUBLIC, ISSUER, LOCK_ID, NOW, OTHER_ISSUER, TRUSTED, ticket } from './fixtures.js';
 
 function reasonOf(decision: Decision): TicketReason | 'granted' {
   return decision.granted ? 'granted' : decision.reason;
@@ -127,6 +127,9 @@ describe('verifyTicket', () => {
       ['after exp + skew', () => verifyTicket(ticket({ expires: NOW - 61 }), context()), 'expired'],
       ['a bad context (now not an integer)', () => verifyTicket(ticket(), context({ now: NaN })), 'internal-error'],
       ['a bad context (no lock ID)', () => verifyTicket(ticket(), context({ lockId: '' })), 'internal-error'],
+      // Two keys under one kid: the decision would depend on their order, so none is made.
+      ['a bad context (two trusted keys share a kid)', () => verifyTicket(ticket(), context({ issuers: [...TRUSTED, { kid: TRUSTED[0].kid, publicKey: TRUSTED[1].publicKey }] })), 'internal-error'],
+      ['a bad context (skew over a day)', () => verifyTicket(ticket(), context({ skewSeconds: 86_401 })), 'internal-error'],
     ];
     for (const [name, run, reason] of cases) {
       it(`${name} → ${reason}`, () => {
@@ -161,6 +164,12 @@ describe('verifyTicket', () => {
     it('accepts a window of exactly the maximum', () => {
       expect(reasonOf(verifyTicket(ticket({ notBefore: NOW - 10, expires: NOW - 10 + 86400 }), context()))).to.equal('granted');
     });
+  });
+
+  it('allows a skew of exactly a day (MAX_SKEW_SECONDS), the bound the issuer and the lock share', () => {
+    const late = ticket({ cti: ascii('skew-of-a-day'), issuedAt: NOW - 90_000, notBefore: NOW - 90_000, expires: NOW - 86_400 });
+    expect(reasonOf(verifyTicket(late, context({ skewSeconds: 86_400 })))).to.equal('granted');
+    expect(reasonOf(verifyTicket(late, context({ skewSeconds: 86_399 })))).to.equal('expired');
   });
 
   it('never throws and never grants for any single-byte change of a good ticket', () => {
