@@ -413,6 +413,14 @@ describe('latchkey CLI', function () {
       expect(fs.existsSync(file('-'))).to.equal(false);
     });
 
+    it('starts without rebuilding when no source changed since the build (npm test builds first)', () => {
+      const started = Date.now();
+      const run = spawnSync(process.execPath, [BIN, '--version'], { cwd: dir, encoding: 'utf8', env: { ...process.env, LATCHKEY_NO_BUILD: '' } });
+      expect(run.status).to.equal(0);
+      expect(run.stderr, 'a rebuild (or a source edited after the build)').to.equal('');
+      expect(Date.now() - started).to.be.below(5000);
+    });
+
     it('--version prints the package version, exit 0', () => {
       const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
       const run = latchkey(['--version']);
