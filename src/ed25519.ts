@@ -1,28 +1,115 @@
-// Strict Ed25519 verification (RFC 8032 §5.1.7 with FIPS 186-5 checks): S must be below the group
-// order L, A and R must be canonical encodings (y < p), and small-order public keys are refused.
-// @noble/ed25519 does this with `zip215: false`; its default (ZIP-215) is deliberately lenient.
-// BigInt is native in XS, which makes noble ~30x cheaper there than tweetnacl (see npm run bench).
+// Strict Ed25519 verification (RFC 8032 §5.1.7, cofactorless, with the FIPS 186-5 checks): S must
+// be below the group order L, A and R must be canonical encodings (y < p; x = 0 with the sign bit
+// set is refused), and small-order public keys are refused; mixed-order keys are accepted, as
+// RFC 8032 says. The curve arithmetic is this project's own (src/crypto/), written for XS: see
+// docs/bench.md for why and what it costs, and test/ for the vectors and oracles that pin it.
+//
+// A verification is one joint multiplication [S]B − [k]A, encoded and compared with R's bytes:
+// a canonical R equals the encoding exactly when the points agree, and a non-canonical R never
+// equals any encoding, so this is as strict as decoding R and saves a square root.
+//
+// Keys the lock knows in advance (its trusted issuers) can be prepared once: decoded, checked and
+// given a table of odd multiples, which makes each later verification under them cheaper.
 
-import * as ed from '@noble/ed25519';
-import { sha512 } from '@noble/hashes/sha2.js';
-import { fromHex } from './bytes.js';
-
-// noble needs a synchronous SHA-512; XS has no WebCrypto.
-ed.hashes.sha512 = sha512;
+import { BASE_WINDOW } from './crypto/base-point.js';
+import { BASE_TABLE } from './crypto/base-table.js';
+import { affineOddMultiples, cachedOddMultiples, decodePoint, encodePoint, isSmallOrder, jointMultiply, negate, type Point } from './crypto/point.js';
+import { L, bigIntToBytes32LE, bytesToBigIntLE, reduceHash, wnaf } from './crypto/scalar.js';
+import { sha512 as portableSha512 } from './crypto/sha512.js';
+import { bytesEqual, fromHex } from './bytes.js';
+import type { HashFunction } from '../hal/index.js';
 
 export const ED25519_PUBLIC_KEY_LENGTH = 32;
 export const ED25519_SIGNATURE_LENGTH = 64;
 
-const STRICT = { zip215: false } as const;
+/** wNAF width for a one-shot key's table, built per verification: 8 cached points. */
+const ONE_SHOT_WINDOW = 5;
+/** wNAF width for a prepared key's table, built once: 32 affine points. */
+const PREPARED_WINDOW = 7;
+
+/**
+ * A public key decoded, checked (canonical, not of small order) and tabulated once. Holds the
+ * table of odd multiples of −A; immutable. Make one with prepareEd25519Key.
+ */
+export class PreparedEd25519Key {
+  readonly publicKey: Uint8Array;
+  readonly #table: readonly bigint[];
+  private constructor(publicKey: Uint8Array, table: readonly bigint[]) {
+    this.publicKey = publicKey;
+    this.#table = table;
+    Object.freeze(this);
+  }
+
+  /** @internal */
+  static create(publicKey: Uint8Array): PreparedEd25519Key | undefined {
+    const negA = decodeKey(publicKey);
+    if (negA === undefined) return undefined;
+    const table = Object.freeze(affineOddMultiples(negA, 1 << (PREPARED_WINDOW - 2)));
+    return new PreparedEd25519Key(publicKey.slice(), table);
+  }
+
+  /** @internal */
+  static table(key: PreparedEd25519Key): readonly bigint[] {
+    return key.#table;
+  }
+}
+
+/** −A for a strictly decoded public key that is not of small order. */
+function decodeKey(publicKey: Uint8Array): Point | undefined {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) return undefined;
+  const a = decodePoint(publicKey);
+  if (a === undefined || isSmallOrder(a)) return undefined;
+  return negate(a);
+}
+
+/** A prepared key for a public key the lock will verify many signatures under; undefined if the key is invalid. */
+export function prepareEd25519Key(publicKey: Uint8Array): PreparedEd25519Key | undefined {
+  try {
+    return PreparedEd25519Key.create(publicKey);
+  } catch {
+    return undefined;
+  }
+}
 
 /** True only for a valid signature; any malformed input is simply false. */
-export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== ED25519_SIGNATURE_LENGTH || publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) return false;
+export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, sha512: HashFunction = portableSha512): boolean {
   try {
-    return ed.verify(signature, message, publicKey, STRICT);
+    if (!isSignature(signature) || !(message instanceof Uint8Array)) return false;
+    const negA = decodeKey(publicKey);
+    if (negA === undefined) return false;
+    return check(signature, message, publicKey, cachedOddMultiples(negA, 1 << (ONE_SHOT_WINDOW - 2)), false, ONE_SHOT_WINDOW, sha512);
   } catch {
     return false;
   }
+}
+
+/** verifyEd25519 under a prepared key: the same answers, cheaper. */
+export function verifyEd25519Prepared(signature: Uint8Array, message: Uint8Array, key: PreparedEd25519Key, sha512: HashFunction = portableSha512): boolean {
+  try {
+    if (!(key instanceof PreparedEd25519Key) || !isSignature(signature) || !(message instanceof Uint8Array)) return false;
+    return check(signature, message, key.publicKey, PreparedEd25519Key.table(key), true, PREPARED_WINDOW, sha512);
+  } catch {
+    return false;
+  }
+}
+
+function isSignature(signature: Uint8Array): boolean {
+  return signature instanceof Uint8Array && signature.length === ED25519_SIGNATURE_LENGTH;
+}
+
+/** RFC 8032 §5.1.7 steps 2 and 3, given the table of −A. */
+function check(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, negATable: readonly bigint[], affine: boolean, window: number, sha512: HashFunction): boolean {
+  const s = signature.subarray(32, 64);
+  if (bytesToBigIntLE(s) >= L) return false;
+  const input = new Uint8Array(64 + message.length);
+  input.set(signature.subarray(0, 32));
+  input.set(publicKey, 32);
+  input.set(message, 64);
+  const hash = sha512(input);
+  if (!(hash instanceof Uint8Array) || hash.length !== 64) return false;
+  const k = bigIntToBytes32LE(reduceHash(hash));
+  const q = jointMultiply(wnaf(s, BASE_WINDOW), BASE_TABLE, wnaf(k, window), negATable, affine);
+  return bytesEqual(encodePoint(q), signature.subarray(0, 32));
 }
 
 // RFC 8032 §7.1 TEST 2: a known answer for the power-on self-test.
@@ -34,15 +121,18 @@ const KAT_SIGNATURE =
 const hexBytes = (hex: string): Uint8Array => fromHex(hex) as Uint8Array;
 
 /**
- * Power-on self-test: a known signature must verify and the same signature with one bit flipped
- * must not. Run at boot, it also builds noble's precomputed tables (about 10 M XS compute units),
- * which would otherwise land on the first unlock after every boot.
+ * Power-on self-test of the verifier and of the SHA-512 it is given (the device's native one):
+ * a known signature must verify, one-shot and under a prepared key, and the same signature with
+ * one bit flipped must not.
  */
-export function ed25519SelfTest(): boolean {
+export function ed25519SelfTest(sha512: HashFunction = portableSha512): boolean {
   const publicKey = hexBytes(KAT_PUBLIC_KEY);
   const message = hexBytes(KAT_MESSAGE);
   const signature = hexBytes(KAT_SIGNATURE);
-  if (!verifyEd25519(signature, message, publicKey)) return false;
+  const prepared = prepareEd25519Key(publicKey);
+  if (prepared === undefined) return false;
+  if (!verifyEd25519(signature, message, publicKey, sha512)) return false;
+  if (!verifyEd25519Prepared(signature, message, prepared, sha512)) return false;
   signature[0] ^= 1;
-  return !verifyEd25519(signature, message, publicKey);
+  return !verifyEd25519(signature, message, publicKey, sha512) && !verifyEd25519Prepared(signature, message, prepared, sha512);
 }
