@@ -12,9 +12,9 @@
 // given a table of odd multiples, which makes each later verification under them cheaper.
 
 import { BASE_WINDOW } from './crypto/base-point.js';
-import { BASE_TABLE } from './crypto/base-table.js';
-import { affineOddMultiples, cachedOddMultiples, decodePoint, encodePoint, isSmallOrder, jointMultiply, negate, type Point } from './crypto/point.js';
-import { L, bigIntToBytes32LE, bytesToBigIntLE, reduceHash, wnaf } from './crypto/scalar.js';
+import { BASE_TABLE, BASE_TABLE_HIGH } from './crypto/base-table.js';
+import { affineOddMultiples, cachedOddMultiples, decodePoint, double, encodePoint, isSmallOrder, jointMultiply, negate, type Point } from './crypto/point.js';
+import { bigIntToBytes32LE, isBelowL, reduceHash, wnaf } from './crypto/scalar.js';
 import { sha512 as portableSha512 } from './crypto/sha512.js';
 import { bytesEqual, fromHex } from './bytes.js';
 import type { HashFunction } from '../hal/index.js';
@@ -24,8 +24,14 @@ export const ED25519_SIGNATURE_LENGTH = 64;
 
 /** wNAF width for a one-shot key's table, built per verification: 8 cached points. */
 const ONE_SHOT_WINDOW = 5;
-/** wNAF width for a prepared key's table, built once: 32 affine points. */
-const PREPARED_WINDOW = 7;
+/**
+ * wNAF width for a prepared key's two tables (−A and −2^128·A), built once: 2 × 16 affine points.
+ * With k split into 128-bit halves like S, a verification needs 128 doublings instead of 253.
+ */
+const PREPARED_WINDOW = 6;
+/** Digit array lengths: a 256-bit or 128-bit scalar plus room for a final carry (w ≤ 8). */
+const FULL_DIGITS = 256 + 9;
+const HALF_DIGITS = 128 + 9;
 
 /**
  * A public key decoded, checked (canonical, not of small order) and tabulated once. Holds the
@@ -33,10 +39,12 @@ const PREPARED_WINDOW = 7;
  */
 export class PreparedEd25519Key {
   readonly publicKey: Uint8Array;
-  readonly #table: readonly bigint[];
-  private constructor(publicKey: Uint8Array, table: readonly bigint[]) {
+  readonly #low: readonly bigint[];
+  readonly #high: readonly bigint[];
+  private constructor(publicKey: Uint8Array, low: readonly bigint[], high: readonly bigint[]) {
     this.publicKey = publicKey;
-    this.#table = table;
+    this.#low = low;
+    this.#high = high;
     Object.freeze(this);
   }
 
@@ -44,14 +52,35 @@ export class PreparedEd25519Key {
   static create(publicKey: Uint8Array): PreparedEd25519Key | undefined {
     const negA = decodeKey(publicKey);
     if (negA === undefined) return undefined;
-    const table = Object.freeze(affineOddMultiples(negA, 1 << (PREPARED_WINDOW - 2)));
-    return new PreparedEd25519Key(publicKey.slice(), table);
+    let negAHigh = negA;
+    for (let i = 0; i < 128; i++) negAHigh = double(negAHigh);
+    const count = 1 << (PREPARED_WINDOW - 2);
+    return new PreparedEd25519Key(publicKey.slice(), Object.freeze(affineOddMultiples(negA, count)), Object.freeze(affineOddMultiples(negAHigh, count)));
   }
 
-  /** @internal */
-  static table(key: PreparedEd25519Key): readonly bigint[] {
-    return key.#table;
+  /** @internal The joint multiplication's streams for (S, k) under this key. */
+  static streams(key: PreparedEd25519Key, s: Uint8Array, k: Uint8Array): Streams {
+    const active = new Uint8Array(HALF_DIGITS);
+    return {
+      digits: [
+        wnaf(s.subarray(0, 16), BASE_WINDOW, HALF_DIGITS, active),
+        wnaf(s.subarray(16, 32), BASE_WINDOW, HALF_DIGITS, active),
+        wnaf(k.subarray(0, 16), PREPARED_WINDOW, HALF_DIGITS, active),
+        wnaf(k.subarray(16, 32), PREPARED_WINDOW, HALF_DIGITS, active),
+      ],
+      tables: [BASE_TABLE, BASE_TABLE_HIGH, key.#low, key.#high],
+      strides: [3, 3, 3, 3],
+      active,
+    };
   }
+}
+
+/** Inputs of jointMultiply: [S]B − [k]A as digit streams over tables. */
+interface Streams {
+  digits: Int8Array[];
+  tables: (readonly bigint[])[];
+  strides: number[];
+  active: Uint8Array;
 }
 
 /** −A for a strictly decoded public key that is not of small order. */
@@ -77,7 +106,22 @@ export function verifyEd25519(signature: Uint8Array, message: Uint8Array, public
     if (!isSignature(signature) || !(message instanceof Uint8Array)) return false;
     const negA = decodeKey(publicKey);
     if (negA === undefined) return false;
-    return check(signature, message, publicKey, cachedOddMultiples(negA, 1 << (ONE_SHOT_WINDOW - 2)), false, ONE_SHOT_WINDOW, sha512);
+    const table = cachedOddMultiples(negA, 1 << (ONE_SHOT_WINDOW - 2));
+    // S in halves over the two base tables, k whole over −A's table: 253 doublings.
+    const streams = (s: Uint8Array, k: Uint8Array): Streams => {
+      const active = new Uint8Array(FULL_DIGITS);
+      return {
+        digits: [
+          wnaf(s.subarray(0, 16), BASE_WINDOW, FULL_DIGITS, active),
+          wnaf(s.subarray(16, 32), BASE_WINDOW, FULL_DIGITS, active),
+          wnaf(k, ONE_SHOT_WINDOW, FULL_DIGITS, active),
+        ],
+        tables: [BASE_TABLE, BASE_TABLE_HIGH, table],
+        strides: [3, 3, 4],
+        active,
+      };
+    };
+    return check(signature, message, publicKey, streams, sha512);
   } catch {
     return false;
   }
@@ -87,7 +131,7 @@ export function verifyEd25519(signature: Uint8Array, message: Uint8Array, public
 export function verifyEd25519Prepared(signature: Uint8Array, message: Uint8Array, key: PreparedEd25519Key, sha512: HashFunction = portableSha512): boolean {
   try {
     if (!(key instanceof PreparedEd25519Key) || !isSignature(signature) || !(message instanceof Uint8Array)) return false;
-    return check(signature, message, key.publicKey, PreparedEd25519Key.table(key), true, PREPARED_WINDOW, sha512);
+    return check(signature, message, key.publicKey, (s, k) => PreparedEd25519Key.streams(key, s, k), sha512);
   } catch {
     return false;
   }
@@ -97,10 +141,10 @@ function isSignature(signature: Uint8Array): boolean {
   return signature instanceof Uint8Array && signature.length === ED25519_SIGNATURE_LENGTH;
 }
 
-/** RFC 8032 §5.1.7 steps 2 and 3, given the table of −A. */
-function check(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, negATable: readonly bigint[], affine: boolean, window: number, sha512: HashFunction): boolean {
+/** RFC 8032 §5.1.7 steps 2 and 3; `streams` lays out [S]B − [k]A for the key at hand. */
+function check(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, streams: (s: Uint8Array, k: Uint8Array) => Streams, sha512: HashFunction): boolean {
   const s = signature.subarray(32, 64);
-  if (bytesToBigIntLE(s) >= L) return false;
+  if (!isBelowL(s)) return false;
   const input = new Uint8Array(64 + message.length);
   input.set(signature.subarray(0, 32));
   input.set(publicKey, 32);
@@ -108,7 +152,8 @@ function check(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array
   const hash = sha512(input);
   if (!(hash instanceof Uint8Array) || hash.length !== 64) return false;
   const k = bigIntToBytes32LE(reduceHash(hash));
-  const q = jointMultiply(wnaf(s, BASE_WINDOW), BASE_TABLE, wnaf(k, window), negATable, affine);
+  const { digits, tables, strides, active } = streams(s, k);
+  const q = jointMultiply(digits, tables, strides, active);
   return bytesEqual(encodePoint(q), signature.subarray(0, 32));
 }
 

@@ -3,7 +3,7 @@
 // because it is part of deciding on a ticket, not of the BLE transport that carries it: the lock
 // uses it without depending on src/ble.
 
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from './crypto/sha256.js';
 import { encodeCbor } from './cbor/encode.js';
 
 /** The context string that keeps a holder proof from meaning anything else. */

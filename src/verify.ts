@@ -3,7 +3,7 @@
 // Order matters: structure, then the issuer's signature, and only then the claims it vouches for.
 
 import { bytesEqual, toHex } from './bytes.js';
-import { verifyEd25519 } from './ed25519.js';
+import { prepareEd25519Key, verifyEd25519, verifyEd25519Prepared, type PreparedEd25519Key } from './ed25519.js';
 import type { TicketReason } from './reasons.js';
 import { errorMessage } from './result.js';
 import { sign1Input } from './sig-structure.js';
@@ -17,6 +17,22 @@ export interface TrustedIssuer {
   kid: Uint8Array;
   /** Ed25519 public key, 32 bytes. */
   publicKey: Uint8Array;
+  /**
+   * The same key prepared once (prepareEd25519Key), which makes each ticket check cheaper. Used
+   * only if it was prepared from `publicKey`; otherwise the key is checked one-shot.
+   */
+  preparedKey?: PreparedEd25519Key;
+}
+
+/** The issuers with their keys prepared, for a verifier that will check many tickets (the lock, at boot). */
+export function prepareIssuers(issuers: readonly TrustedIssuer[]): TrustedIssuer[] {
+  return issuers.map((issuer) => ({ ...issuer, preparedKey: issuer.preparedKey ?? prepareEd25519Key(issuer.publicKey) }));
+}
+
+function issuerSignatureValid(issuer: TrustedIssuer, signature: Uint8Array, signed: Uint8Array): boolean {
+  const prepared = issuer.preparedKey;
+  if (prepared !== undefined && bytesEqual(prepared.publicKey, issuer.publicKey)) return verifyEd25519Prepared(signature, signed, prepared);
+  return verifyEd25519(signature, signed, issuer.publicKey);
 }
 
 export interface VerifyContext {
@@ -90,7 +106,7 @@ function decide(bytes: Uint8Array, context: VerifyContext): Decision {
 
   const issuer = context.issuers.find((i) => bytesEqual(i.kid, kid));
   if (issuer === undefined) return refuse('unknown-issuer', 'no trusted key for this kid');
-  if (!verifyEd25519(signature, sign1Input(protectedBytes, payload), issuer.publicKey)) {
+  if (!issuerSignatureValid(issuer, signature, sign1Input(protectedBytes, payload))) {
     return refuse('bad-signature', 'signature does not verify under the issuer key');
   }
 

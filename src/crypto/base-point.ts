@@ -7,6 +7,10 @@ export const BASE_POINT_BYTES: readonly number[] = Object.freeze([
   0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 ]);
 
-/** wNAF width for [S]B: digits ±1, ±3, …, ±(2^(w−1) − 1), one table entry per odd magnitude. */
-export const BASE_WINDOW = 7;
+/**
+ * wNAF width for [S]B: digits ±1, ±3, …, ±(2^(w−1) − 1), one table entry per odd magnitude. S is
+ * split into 128-bit halves, S = S0 + 2^128·S1, over two tables (B and 2^128·B), which halves the
+ * doublings when the other scalar is split too (prepared keys).
+ */
+export const BASE_WINDOW = 6;
 export const BASE_TABLE_COUNT = 1 << (BASE_WINDOW - 2);

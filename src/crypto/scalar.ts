@@ -5,6 +5,21 @@
 /** L = 2^252 + 27742317777372353535851937790883648493. */
 export const L = (1n << 252n) + 27742317777372353535851937790883648493n;
 
+/** L, little-endian. */
+const L_BYTES: readonly number[] = Object.freeze([
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+]);
+
+/** True if the 32 little-endian bytes encode an integer below L (RFC 8032's check S < L). */
+export function isBelowL(bytes: Uint8Array): boolean {
+  // Byte comparison from the top: almost always decided by the first byte, no BigInt needed.
+  for (let i = 31; i >= 0; i--) {
+    if (bytes[i] !== L_BYTES[i]) return bytes[i] < L_BYTES[i];
+  }
+  return false;
+}
+
 /** The little-endian integer of bytes[start, end). */
 export function bytesToBigIntLE(bytes: Uint8Array, start = 0, end = bytes.length): bigint {
   // Hex, then one BigInt parse: cheaper in XS than a shift-and-or per byte.
@@ -30,18 +45,21 @@ export function reduceHash(hash: Uint8Array): bigint {
 }
 
 /**
- * Width-w non-adjacent form of a scalar given as little-endian bytes (k < 2^256): digits[i] is 0
- * or odd with |digits[i]| < 2^(w−1), k = Σ digits[i]·2^i, and any two non-zero digits are at least
- * w positions apart. The array has 264 entries: a final carry may land past bit 255 (w ≤ 8).
+ * Width-w non-adjacent form of a scalar given as little-endian bytes: digits[i] is 0 or odd with
+ * |digits[i]| < 2^(w−1), k = Σ digits[i]·2^i, and any two non-zero digits are at least w
+ * positions apart. `length` ≥ 8·bytes + w + 1 (a final carry may land past the top bit; 2 ≤ w ≤ 8).
+ * If `active` is given, active[i] is set to 1 wherever digits[i] ≠ 0 (shared by the streams of a
+ * joint multiplication, so it needs no pass of its own over the digits).
  */
-export function wnaf(scalar: Uint8Array, w: number): Int8Array {
-  const digits = new Int8Array(264);
+export function wnaf(scalar: Uint8Array, w: number, length: number, active?: Uint8Array): Int8Array {
+  const bits = scalar.length * 8;
+  const digits = new Int8Array(length);
   const width = 1 << w;
   const mask = width - 1;
   const half = width >> 1;
   let carry = 0;
   let pos = 0;
-  while (pos < 256 || carry !== 0) {
+  while (pos < bits || carry !== 0) {
     const byte = pos >> 3;
     // Up to 9 bits from three bytes (w ≤ 8); bytes past the end read as 0.
     const window = ((((scalar[byte] | 0) | ((scalar[byte + 1] | 0) << 8) | ((scalar[byte + 2] | 0) << 16)) >> (pos & 7)) & mask) + carry;
@@ -56,6 +74,7 @@ export function wnaf(scalar: Uint8Array, w: number): Int8Array {
       carry = 1;
       digits[pos] = window - width;
     }
+    if (active !== undefined) active[pos] = 1;
     pos += w;
   }
   return digits;

@@ -59,18 +59,21 @@ export const sha512: HashFunction = (message: Uint8Array): Uint8Array => {
       const xx = x | (x << 64n);
       const y = w[t - 2];
       const yy = y | (y << 64n);
-      const s0 = (((xx >> 1n) ^ (xx >> 8n)) & MASK64) ^ (x >> 7n);
-      const s1 = (((yy >> 19n) ^ (yy >> 61n)) & MASK64) ^ (y >> 6n);
+      // σ0 and σ1 keep junk above bit 63, which the final mask removes (carries only move up).
+      const s0 = (xx >> 1n) ^ (xx >> 8n) ^ (x >> 7n);
+      const s1 = (yy >> 19n) ^ (yy >> 61n) ^ (y >> 6n);
       w[t] = (w[t - 16] + s0 + w[t - 7] + s1) & MASK64;
     }
     let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
     for (let t = 0; t < 80; t++) {
+      // Σ1 and Σ0 keep junk above bit 63; the masks on the new e and a below remove it (carries
+      // only move up), which saves two operations a round.
       const ee = e | (e << 64n);
-      const sum1 = ((ee >> 14n) ^ (ee >> 18n) ^ (ee >> 41n)) & MASK64;
+      const sum1 = (ee >> 14n) ^ (ee >> 18n) ^ (ee >> 41n);
       const ch = g ^ (e & (f ^ g));
       const t1 = h + sum1 + ch + K[t] + w[t];
       const aa = a | (a << 64n);
-      const sum0 = ((aa >> 28n) ^ (aa >> 34n) ^ (aa >> 39n)) & MASK64;
+      const sum0 = (aa >> 28n) ^ (aa >> 34n) ^ (aa >> 39n);
       const maj = (a & b) | (c & (a | b));
       h = g;
       g = f;

@@ -7,7 +7,7 @@ import { toHex } from '../bytes.js';
 import { ed25519SelfTest, verifyEd25519 } from '../ed25519.js';
 import type { RefusalReason } from '../reasons.js';
 import type { TicketClaims } from '../ticket.js';
-import { DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, skewProblem, trustedIssuersProblem, verifyTicket, type TrustedIssuer } from '../verify.js';
+import { DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, prepareIssuers, skewProblem, trustedIssuersProblem, verifyTicket, type TrustedIssuer } from '../verify.js';
 import { holderProofMessage, ticketHash } from '../holder-proof.js';
 import { errorMessage } from '../result.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -61,7 +61,8 @@ export class Lock {
     const problem = trustedIssuersProblem(config.issuers) ?? skewProblem(config.skewSeconds ?? DEFAULT_SKEW_SECONDS);
     if (problem !== undefined) throw new RangeError(`lock config: ${problem}`);
     this.lockId = config.lockId;
-    this.issuers = config.issuers;
+    // Prepared once here, not per ticket: decoding and tabulating a key costs about one verification.
+    this.issuers = prepareIssuers(config.issuers);
     this.skew = config.skewSeconds ?? DEFAULT_SKEW_SECONDS;
     this.maxWindow = config.maxWindowSeconds ?? DEFAULT_MAX_WINDOW_SECONDS;
     this.singleUse = config.singleUse ?? true;

@@ -9,7 +9,7 @@
 // tickets were used, so it repairs the record with floor = now and thereafter accepts only
 // tickets issued (iat) at or after the floor: fail-secure without bricking the lock.
 
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../crypto/sha256.js';
 import type { Storage } from '../../hal/index.js';
 import { bytesEqual, concatBytes } from '../bytes.js';
 import { KEY_REPLAY, RecordReader, RecordWriter } from './records.js';
