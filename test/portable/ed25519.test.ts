@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import nacl from 'tweetnacl';
-import { ed25519SelfTest, fromHex, verifyEd25519 } from '../../src/index.js';
+import { sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
+import { ed25519SelfTest, fromHex, prepareEd25519Key, verifyEd25519, verifyEd25519Prepared, type PreparedEd25519Key } from '../../src/index.js';
 import rfc8032 from '../vectors/rfc8032-ed25519.json' with { type: 'json' };
 import wycheproof from '../vectors/wycheproof/ed25519_test.json' with { type: 'json' };
 
@@ -26,13 +27,72 @@ describe('Ed25519 (strict RFC 8032 / FIPS 186-5)', () => {
     expect(invalid).to.equal(63);
   });
 
+  it('agrees with every Wycheproof vector on the prepared-key path too (a key that cannot be prepared has only invalid vectors)', () => {
+    let checked = 0;
+    const disagreements: string[] = [];
+    for (const group of wycheproof.testGroups) {
+      const pk = hex(group.publicKey.pk);
+      const prepared = prepareEd25519Key(pk);
+      for (const t of group.tests) {
+        const ok = prepared === undefined ? false : verifyEd25519Prepared(hex(t.sig), hex(t.msg), prepared);
+        if (ok !== (t.result === 'valid')) disagreements.push(`tcId ${t.tcId} (${t.flags.join(',')})`);
+        checked++;
+      }
+    }
+    expect(disagreements).to.deep.equal([]);
+    expect(checked).to.equal(151);
+  });
+
+  it('takes the SHA-512 it is given: noble-hashes agrees, a wrong hash refuses everything', () => {
+    const v = rfc8032.vectors[2];
+    const [sig, msg, pk] = [hex(v.signature), hex(v.message), hex(v.publicKey)];
+    const prepared = prepareEd25519Key(pk) as PreparedEd25519Key;
+    expect(verifyEd25519(sig, msg, pk, nobleSha512)).to.equal(true);
+    expect(verifyEd25519Prepared(sig, msg, prepared, nobleSha512)).to.equal(true);
+    const wrong = (m: Uint8Array) => nobleSha512(Uint8Array.of(...m, 0));
+    expect(verifyEd25519(sig, msg, pk, wrong)).to.equal(false);
+    expect(verifyEd25519Prepared(sig, msg, prepared, wrong)).to.equal(false);
+    expect(verifyEd25519(sig, msg, pk, () => new Uint8Array(32))).to.equal(false);
+    expect(verifyEd25519(sig, msg, pk, () => { throw new Error('digest failed'); })).to.equal(false);
+    expect(ed25519SelfTest(nobleSha512)).to.equal(true);
+    expect(ed25519SelfTest(wrong)).to.equal(false);
+  });
+
+  it('never throws on inputs of the wrong type, and a forged prepared key verifies nothing', () => {
+    const v = rfc8032.vectors[1];
+    const [sig, msg, pk] = [hex(v.signature), hex(v.message), hex(v.publicKey)];
+    const bad = [undefined, null, 42, 'text', [1, 2], {}, new Uint16Array(32), new ArrayBuffer(32)] as unknown as Uint8Array[];
+    for (const x of bad) {
+      expect(verifyEd25519(x, msg, pk)).to.equal(false);
+      expect(verifyEd25519(sig, x, pk)).to.equal(false);
+      expect(verifyEd25519(sig, msg, x)).to.equal(false);
+      expect(prepareEd25519Key(x)).to.equal(undefined);
+      expect(verifyEd25519Prepared(sig, msg, x as unknown as PreparedEd25519Key)).to.equal(false);
+    }
+    const forged = { publicKey: pk } as unknown as PreparedEd25519Key;
+    expect(verifyEd25519Prepared(sig, msg, forged)).to.equal(false);
+    const prepared = prepareEd25519Key(pk) as PreparedEd25519Key;
+    expect(Object.isFrozen(prepared)).to.equal(true);
+    // The prepared key keeps its own copy: changing the caller's bytes afterwards changes nothing.
+    const mine = pk.slice();
+    const own = prepareEd25519Key(mine) as PreparedEd25519Key;
+    mine[0] ^= 1;
+    expect(verifyEd25519Prepared(sig, msg, own)).to.equal(true);
+    expect(verifyEd25519Prepared(sig, msg, prepared)).to.equal(true);
+  });
+
   it('verifies every RFC 8032 §7.1 vector, and refuses each with one bit flipped', () => {
     for (const v of rfc8032.vectors) {
       const sig = hex(v.signature);
+      const prepared = prepareEd25519Key(hex(v.publicKey)) as PreparedEd25519Key;
       expect(verifyEd25519(sig, hex(v.message), hex(v.publicKey)), v.name).to.equal(true);
-      const bad = sig.slice();
-      bad[5] ^= 1;
-      expect(verifyEd25519(bad, hex(v.message), hex(v.publicKey)), v.name).to.equal(false);
+      expect(verifyEd25519Prepared(sig, hex(v.message), prepared), v.name).to.equal(true);
+      for (const bit of [5 * 8, 33 * 8 + 3, 511 - 6]) {
+        const bad = sig.slice();
+        bad[bit >> 3] ^= 1 << (bit & 7);
+        expect(verifyEd25519(bad, hex(v.message), hex(v.publicKey)), v.name).to.equal(false);
+        expect(verifyEd25519Prepared(bad, hex(v.message), prepared), v.name).to.equal(false);
+      }
     }
     expect(rfc8032.vectors.length).to.equal(5);
   });
@@ -85,6 +145,7 @@ describe('Ed25519 (strict RFC 8032 / FIPS 186-5)', () => {
     const identity = new Uint8Array(32);
     identity[0] = 1; // the neutral element: small order
     expect(verifyEd25519(hex(v.signature), hex(v.message), identity)).to.equal(false);
+    expect(prepareEd25519Key(identity)).to.equal(undefined);
   });
 
   it('passes the boot self-test (RFC 8032 known answer, and its bit-flipped twin refused)', () => {
