@@ -5,7 +5,7 @@
 // multiplication), and `%` runs once, to encode. The point formulas (point.ts) inline the same fold
 // for speed; these functions are the reference for them and serve the cold paths.
 //
-// Bounds (checked by the property tests): mul/sqr take non-negative inputs below 2^262 and return
+// Bounds (checked by the property tests): mul/sqr take non-negative inputs below 2^272 and return
 // a value below 2^256 congruent to the product; sub(a, b) needs b < 8p.
 
 export const P = (1n << 255n) - 19n;
