@@ -18,3 +18,16 @@ export function verifyEd25519(signature: Uint8Array, message: Uint8Array, public
     return false;
   }
 }
+
+/** tweetnacl has no prepared keys: "preparing" keeps the bytes. */
+export class PreparedEd25519Key {
+  constructor(readonly publicKey: Uint8Array) {}
+}
+
+export function prepareEd25519Key(publicKey: Uint8Array): PreparedEd25519Key | undefined {
+  return publicKey.length === ED25519_PUBLIC_KEY_LENGTH ? new PreparedEd25519Key(publicKey.slice()) : undefined;
+}
+
+export function verifyEd25519Prepared(signature: Uint8Array, message: Uint8Array, key: PreparedEd25519Key): boolean {
+  return verifyEd25519(signature, message, key.publicKey);
+}

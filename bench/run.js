@@ -1,6 +1,8 @@
 // npm run bench [-- --json]: what a ticket verification costs in XS (the engine on the lock) and
-// in Node, with the shipped strict noble Ed25519 and with tweetnacl swapped in; and what one whole
-// BLE presentation costs the lock in XS, with its BLE write/notification counts. docs/bench.md
+// in Node, with the shipped strict Ed25519 verifier (src/ed25519.ts) and, swapped in for
+// comparison, strict noble (the verifier shipped before) and tweetnacl; what one whole BLE
+// presentation costs the lock in XS, with its BLE write/notification counts; and the live XS heap
+// the verifiers' tables hold. docs/bench.md
 // explains the figures. XS compute units are deterministic and are the figure to compare; wall
 // times are host-dependent and noisy.
 //
@@ -34,20 +36,25 @@ const COMPUTE_TOLERANCE = 0.01; // two steady-state XS readings further apart th
 
 /** Ed25519 backends: `swap` replaces src/ed25519.ts in the bundle; null keeps the shipped one. */
 const BACKENDS = {
-  noble: { swap: null },
+  latchkey: { swap: null },
+  noble: { swap: join(root, 'bench', 'ed25519-noble.ts') },
   tweetnacl: { swap: join(root, 'bench', 'ed25519-tweetnacl.ts') },
 };
 
 const BREAKDOWN = ['parseEnvelope', 'sigStructure', 'ed25519Verify', 'parseClaims'];
+/** The shipped verifier's own cases: the prepared-key path and the one-time cost of preparing. */
+const PREPARED = ['verifyPrepared', 'ed25519VerifyPrepared', 'prepareKey'];
 
 /**
  * What to measure. `key` is the top-level key in the JSON; `compute` lists cases whose XS compute
  * units are read (XS only), `timed` the cases timed in ms over a loop.
  */
 const TARGETS = [
-  { key: 'node', engine: 'node', backend: 'noble', timed: ['verify'] },
+  { key: 'node', engine: 'node', backend: 'latchkey', timed: ['verify', 'verifyPrepared'] },
+  { key: 'nodeNoble', engine: 'node', backend: 'noble', timed: ['verify'] },
   { key: 'nodeTweetnacl', engine: 'node', backend: 'tweetnacl', timed: ['verify'] },
-  { key: 'xs', engine: 'xs', backend: 'noble', compute: ['verify', ...BREAKDOWN], timed: ['verify'] },
+  { key: 'xs', engine: 'xs', backend: 'latchkey', compute: ['verify', ...BREAKDOWN, ...PREPARED], timed: ['verify', 'verifyPrepared'] },
+  { key: 'xsNoble', engine: 'xs', backend: 'noble', compute: ['verify', ...BREAKDOWN], timed: ['verify'] },
   { key: 'xsTweetnacl', engine: 'xs', backend: 'tweetnacl', compute: ['verify', ...BREAKDOWN], timed: ['verify'] },
 ];
 
@@ -132,7 +139,9 @@ async function bundle(backend, options) {
   // with itself: check what actually went into the bundle.
   const inputs = Object.keys(result.metafile.inputs);
   const has = (fragment) => inputs.some((path) => path.includes(fragment));
-  const ok = swap ? has('bench/ed25519-tweetnacl.ts') && !has('src/ed25519.ts') && !has('@noble/ed25519') : has('src/ed25519.ts');
+  const ok = swap
+    ? has(swap.slice(root.length + 1)) && !has('src/ed25519.ts') && has('@noble/ed25519') === (backend === 'noble')
+    : has('src/ed25519.ts') && !has('@noble/ed25519');
   if (!ok) throw new Error(`the ${backend} bundle does not contain the expected Ed25519 backend`);
   return result.outputFiles[0].text;
 }
@@ -140,8 +149,8 @@ async function bundle(backend, options) {
 /** The bench script: bench/verifier-entry.ts, which sets `latchkeyBench` on the global object. */
 const benchBundle = (backend) => bundle(backend, { entryPoints: [join(root, 'bench', 'verifier-entry.ts')], format: 'iife' });
 
-/** bench/presentation-entry.ts with the shipped verifier; sets `latchkeyPresentation`. */
-const presentationBundle = () => bundle('noble', { entryPoints: [join(root, 'bench', 'presentation-entry.ts')], format: 'iife' });
+/** bench/presentation-entry.ts with a verifier backend; sets `latchkeyPresentation`. */
+const presentationBundle = (backend) => bundle(backend, { entryPoints: [join(root, 'bench', 'presentation-entry.ts')], format: 'iife' });
 
 /** Flash-footprint proxy: verifyTicket and everything it pulls in, minified. */
 async function verifierSize(backend) {
@@ -192,8 +201,9 @@ let startXs;
 async function xsEngine(script) {
   startXs ??= (await import('../test/xs/engine.js')).startXs;
   const xs = await startXs({ name: 'latchkey-bench', onMessage });
-  await xs.evaluate(script);
+  const load = await xs.evaluate(script);
   return {
+    load,
     setup: (f) => xs.evaluate(`latchkeyBench.setup(${JSON.stringify(f)});`),
     async call(name, n) {
       const started = performance.now();
@@ -256,6 +266,8 @@ async function runTarget(target, scripts) {
   currentTarget = target.key;
   progress(`${target.key}: ${target.engine}, ${target.backend}`);
   const engine = await ENGINES[target.engine](scripts[target.backend]);
+  // Module load: evaluating the whole bench bundle (CBOR, ticket, verifier, tables) in a fresh engine.
+  if (engine.load !== undefined) record(target.key, 'load', { compute: engine.load });
   try {
     await engine.setup(fixture);
     const singleMs = {};
@@ -356,8 +368,8 @@ async function runPresentationXs(script, run) {
   }
 }
 
-/** Cross-checks the runs and records xs.presentation, xs.boot and ble. */
-function recordPresentation(nodeReports, runs) {
+/** Cross-checks the runs and records <key>.presentation, <key>.boot and (for xs) ble. */
+function recordPresentation(nodeReports, runs, key = 'xs') {
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   const [first] = runs;
   // Compute is deterministic: fresh engines must agree exactly, boots and warm-ups included.
@@ -380,9 +392,10 @@ function recordPresentation(nodeReports, runs) {
   }
   if (cases.lockPresent.stable === false) presentation.lockPresentStable = false;
   Object.assign(presentation, { readings: PRESENTATION_READINGS, freshEngines: PRESENTATION_ENGINES, freshRunsAgree });
-  record('xs', 'presentation', presentation);
+  record(key, 'presentation', presentation);
   // Boot: the first in an engine is a device's power-on; later ones find noble's tables built.
-  record('xs', 'boot', { compute: first.boots[0], warmCompute: first.boots[1] });
+  record(key, 'boot', { compute: first.boots[0], warmCompute: first.boots[1] });
+  if (key !== 'xs') return;
 
   // BLE counts: the same in Node and in every XS reading, or the bench has a bug.
   const ble = { measuredIn: 'node+xs' };
@@ -404,18 +417,94 @@ function recordPresentation(nodeReports, runs) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Live XS heap held by the verifiers' tables
+//
+// xsnap reports the live slot count (currentHeapCount) with every evaluation; after gc() it is
+// exact. Slots are measured as differences between fresh engines or before/after; chunk bytes
+// (BigInt digits, array item storage), which xsnap does not report, are counted from the tables'
+// contents. Bytes on a 32-bit device: 16 per slot, 8 per chunk header, 4 per BigInt word, 16 per
+// array item (XS slot size on 32-bit targets).
+
+const SLOT32 = 16;
+const CHUNK_HEADER32 = 8;
+const WORD = 4;
+
+/** Live slots after gc() once `code` has run, in a fresh engine that loaded `script`. */
+async function liveSlots(script, code) {
+  const xs = await startXs({ name: 'latchkey-bench-heap', onMessage: () => {} });
+  try {
+    await xs.evaluate(script);
+    await xs.evaluate(code);
+    return (await xs.evaluateUsage('gc();')).currentHeapCount;
+  } finally {
+    await xs.close().catch(() => {});
+  }
+}
+
+const tablesScript = (contents) =>
+  build({ ...xsBuildOptions, stdin: { contents, resolveDir: join(root, 'bench'), loader: 'ts', sourcefile: 'tables-entry.ts' }, format: 'iife' }).then((r) => r.outputFiles[0].text);
+
+async function measureTables() {
+  progress('verifier tables: live XS heap');
+  const words = (x) => Math.max(1, Math.ceil(x.toString(16).length / 8));
+  // Shipped: the frozen base tables (module constants; held for the life of the firmware, in
+  // flash under a Moddable preload), against the same entry without them.
+  const { BASE_TABLE, BASE_TABLE_HIGH } = await import('../dist/src/crypto/base-table.js');
+  const withTables = await tablesScript(`import { BASE_TABLE, BASE_TABLE_HIGH } from '../src/crypto/base-table.js';\nglobalThis.keep = [BASE_TABLE, BASE_TABLE_HIGH];`);
+  const without = await tablesScript(`globalThis.keep = [[1n], [1n]];`);
+  const baseSlots = (await liveSlots(withTables, '0;')) - (await liveSlots(without, '0;'));
+  const entries = [...BASE_TABLE, ...BASE_TABLE_HIGH];
+  const baseChunks = 2 * CHUNK_HEADER32 + entries.length * SLOT32 + entries.reduce((n, x) => n + CHUNK_HEADER32 + WORD * words(x), 0);
+  // One prepared key, made at run time: before and after, same engine script.
+  const preparedScript = await tablesScript(`import { prepareEd25519Key } from '../src/ed25519.js';\nimport { fromHex } from '../src/bytes.js';\nglobalThis.prepare = (hex) => { globalThis.keep = prepareEd25519Key(fromHex(hex)); if (globalThis.keep === undefined) throw new Error('bad key'); };`);
+  const keyHex = fixture.issuers[0].publicKeyHex;
+  const preparedSlots = (await liveSlots(preparedScript, `prepare(${JSON.stringify(keyHex)});`)) - (await liveSlots(preparedScript, '0;'));
+  // Two tables of 16 affine points (3 canonical values < 2^255, at most 8 words each) and a copy of the key.
+  const preparedValues = 2 * 16 * 3;
+  const preparedChunks = 2 * CHUNK_HEADER32 + preparedValues * (SLOT32 + CHUNK_HEADER32 + WORD * 8) + CHUNK_HEADER32 + 32;
+  // noble: its base-point table is built by the first verification.
+  const nobleScript = await tablesScript(`import * as ed from '@noble/ed25519';\nimport { sha512 } from '@noble/hashes/sha2.js';\nimport { fromHex } from '../src/bytes.js';\ned.hashes.sha512 = sha512;\nglobalThis.keep = ed;\nglobalThis.warm = () => { if (!ed.verify(fromHex('92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00'), fromHex('72'), fromHex('3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c'), { zip215: false })) throw new Error('noble KAT'); };`);
+  const nobleSlots = (await liveSlots(nobleScript, 'warm();')) - (await liveSlots(nobleScript, '0;'));
+  // 33 windows × 128 points (noble's precompute() with W = 8), X, Y, Z, T each: 8-word BigInts.
+  const noblePoints = 33 * 128;
+  const nobleChunks = CHUNK_HEADER32 + noblePoints * SLOT32 + noblePoints * 4 * (CHUNK_HEADER32 + WORD * 8);
+  record('xs', 'verifierTables', {
+    slots: baseSlots,
+    bigints: entries.length,
+    bytes32: baseSlots * SLOT32 + baseChunks,
+    perPreparedKeySlots: preparedSlots,
+    perPreparedKeyBytes32: preparedSlots * SLOT32 + preparedChunks,
+  });
+  record('xsNoble', 'verifierTables', { slots: nobleSlots, bytes32: nobleSlots * SLOT32 + nobleChunks });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Derived figures and output
 
 const ratio = (a, b) => (a !== undefined && b !== undefined && b !== 0 ? a / b : undefined);
 
 function derive() {
-  const { xs, xsTweetnacl, node, nodeTweetnacl } = results;
+  const { xs, xsNoble, xsTweetnacl, node, nodeNoble, nodeTweetnacl } = results;
+  // The headline comparison: the shipped verifier against strict noble, same run, same fixture.
+  if (xs?.verify !== undefined) xs.verify.msRatioToNoble = ratio(xs.verify.ms, xsNoble?.verify?.ms);
   results.ratios = {
-    xsComputeTweetnaclOverNoble: ratio(xsTweetnacl?.verify?.compute, xs?.verify?.compute),
-    xsMsTweetnaclOverNoble: ratio(xsTweetnacl?.verify?.ms, xs?.verify?.ms),
+    xsComputeLatchkeyOverNoble: ratio(xs?.verify?.compute, xsNoble?.verify?.compute),
+    xsComputeNobleOverLatchkey: ratio(xsNoble?.verify?.compute, xs?.verify?.compute),
+    xsComputeNobleOverLatchkeyPrepared: ratio(xsNoble?.verify?.compute, xs?.verifyPrepared?.compute),
+    xsEd25519ComputeNobleOverLatchkey: ratio(xsNoble?.ed25519Verify?.compute, xs?.ed25519Verify?.compute),
+    xsEd25519ComputeNobleOverLatchkeyPrepared: ratio(xsNoble?.ed25519Verify?.compute, xs?.ed25519VerifyPrepared?.compute),
+    xsMsLatchkeyOverNoble: ratio(xs?.verify?.ms, xsNoble?.verify?.ms),
+    xsMsLatchkeyPreparedOverNoble: ratio(xs?.verifyPrepared?.ms, xsNoble?.verify?.ms),
+    xsColdOverSteady: ratio(xs?.verify?.coldCompute, xs?.verify?.compute),
+    xsColdOverSteadyNoble: ratio(xsNoble?.verify?.coldCompute, xsNoble?.verify?.compute),
+    presentationNobleOverLatchkey: ratio(xsNoble?.presentation?.compute, xs?.presentation?.compute),
+    verifierTablesNobleOverLatchkey: ratio(xsNoble?.verifierTables?.bytes32, xs?.verifierTables?.bytes32),
+    nodeMsLatchkeyOverNoble: ratio(node?.verify?.ms, nodeNoble?.verify?.ms),
+    xsComputeTweetnaclOverNoble: ratio(xsTweetnacl?.verify?.compute, xsNoble?.verify?.compute),
+    xsMsTweetnaclOverNoble: ratio(xsTweetnacl?.verify?.ms, xsNoble?.verify?.ms),
     xsMsOverNodeMs: ratio(xs?.verify?.ms, node?.verify?.ms),
     xsMsOverNodeMsTweetnacl: ratio(xsTweetnacl?.verify?.ms, nodeTweetnacl?.verify?.ms),
-    nodeMsTweetnaclOverNoble: ratio(nodeTweetnacl?.verify?.ms, node?.verify?.ms),
+    nodeMsTweetnaclOverNoble: ratio(nodeTweetnacl?.verify?.ms, nodeNoble?.verify?.ms),
     // What the holder proof, replay record, unlock and BLE add to one verifyTicket.
     presentationOverVerify: ratio(xs?.presentation?.compute, xs?.verify?.compute),
     presentationMtu23OverVerify: ratio(xs?.presentation?.mtu23?.compute, xs?.verify?.compute),
@@ -428,7 +517,7 @@ function derive() {
   // Where one verification's compute goes; `rest` is what the parts do not cover (issuer lookup,
   // claim checks, the Decision object).
   results.breakdown = {};
-  for (const key of ['xs', 'xsTweetnacl']) {
+  for (const key of ['xs', 'xsNoble', 'xsTweetnacl']) {
     const total = results[key]?.verify?.compute;
     if (total === undefined) continue;
     const parts = {};
@@ -452,34 +541,46 @@ const pct = (x) => (x === undefined ? '–' : `${(100 * x).toFixed(x < 0.01 ? 2 
 const row = (cells, widths) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
 
 function printTable() {
-  const { xs, xsTweetnacl, node, nodeTweetnacl, ratios, breakdown, bundleBytes, meta } = results;
-  const w = [26, 14, 10, 10, 9];
-  console.log(`\nOne full verifyTicket (decode + signature + claims) of a granted ${meta.ticketBytes}-byte ticket`);
-  console.log(row(['', 'XS compute', 'XS ms', 'Node ms', 'XS/Node'], w));
-  for (const [label, x, n] of [['strict noble (shipped)', xs, node], ['tweetnacl', xsTweetnacl, nodeTweetnacl]]) {
-    console.log(row([label, int(x?.verify?.compute), ms(x?.verify?.ms), ms(n?.verify?.ms), times(ratio(x?.verify?.ms, n?.verify?.ms))], w));
-  }
-  console.log(`  first verification in a fresh XS engine (cold): noble ${int(xs?.verify?.coldCompute)}, tweetnacl ${int(xsTweetnacl?.verify?.coldCompute)} compute`);
-  console.log(`  ms: fastest of ${LOOPS} loops of n calls; n = XS ${xs?.verify?.n}/${xsTweetnacl?.verify?.n}, Node ${node?.verify?.n}/${nodeTweetnacl?.verify?.n} (noble/tweetnacl)`);
+  const { xs, xsNoble, xsTweetnacl, node, nodeNoble, nodeTweetnacl, ratios, breakdown, bundleBytes, meta } = results;
+  const kib = (x) => (x === undefined ? '–' : `${(x / 1024).toFixed(1)} KiB`);
+  const w = [40, 16, 16, 12];
+  console.log(`\nShipped verifier (src/ed25519.ts) against strict noble, XS compute units (${meta.ticketBytes}-byte ticket)`);
+  console.log(row(['', 'latchkey', 'strict noble', 'noble/ours'], w));
+  const line = (label, ours, noble, fmt = int) => console.log(row([label, fmt(ours), fmt(noble), times2(ratio(noble, ours))], w));
+  line('verifyTicket, one-shot issuer key', xs?.verify?.compute, xsNoble?.verify?.compute);
+  line('verifyTicket, prepared issuer key', xs?.verifyPrepared?.compute, xsNoble?.verify?.compute);
+  line('Ed25519 check alone, one-shot', xs?.ed25519Verify?.compute, xsNoble?.ed25519Verify?.compute);
+  line('Ed25519 check alone, prepared key', xs?.ed25519VerifyPrepared?.compute, xsNoble?.ed25519Verify?.compute);
+  line('presentation over BLE (MTU 185)', xs?.presentation?.compute, xsNoble?.presentation?.compute);
+  line('first verifyTicket in a fresh engine', xs?.verify?.coldCompute, xsNoble?.verify?.coldCompute);
+  line('boot (simulator + lock start), cold', xs?.boot?.compute, xsNoble?.boot?.compute);
+  line('preparing one issuer key (once)', xs?.prepareKey?.compute, undefined);
+  line('module load (bench bundle)', xs?.load?.compute, xsNoble?.load?.compute);
+  line('verifier tables, bytes on 32-bit', xs?.verifierTables?.bytes32, xsNoble?.verifierTables?.bytes32, kib);
+  line('verifier tables, live slots', xs?.verifierTables?.slots, xsNoble?.verifierTables?.slots);
+  console.log(row(['  + per prepared issuer key', kib(xs?.verifierTables?.perPreparedKeyBytes32), '', ''], w));
+  line('XS ms per verifyTicket, one-shot', xs?.verify?.ms, xsNoble?.verify?.ms, ms);
+  line('XS ms per verifyTicket, prepared', xs?.verifyPrepared?.ms, xsNoble?.verify?.ms, ms);
+  line('Node ms per verifyTicket, one-shot', node?.verify?.ms, nodeNoble?.verify?.ms, ms);
+  console.log(`  XS ms ratio to noble: ${times2(xs?.verify?.msRatioToNoble)} one-shot, ${times2(ratios.xsMsLatchkeyPreparedOverNoble)} prepared; first/steady verify ${times2(ratios.xsColdOverSteady)} (noble ${times(ratios.xsColdOverSteadyNoble)})`);
+  console.log(`  ms: fastest of ${LOOPS} loops of n calls; tweetnacl: ${int(xsTweetnacl?.verify?.compute)} XS compute, ${ms(xsTweetnacl?.verify?.ms)} XS ms, ${ms(nodeTweetnacl?.verify?.ms)} Node ms`);
 
-  console.log(`\nBreakdown, XS compute units (share of one verifyTicket)`);
-  const b = [26, 22, 22];
-  console.log(row(['', 'strict noble', 'tweetnacl'], b));
+  console.log(`\nBreakdown, XS compute units (share of one one-shot verifyTicket)`);
+  const b = [26, 22, 22, 22];
+  console.log(row(['', 'latchkey', 'strict noble', 'tweetnacl'], b));
   for (const name of [...BREAKDOWN, 'rest']) {
     const cell = (key) => (breakdown[key] ? `${int(breakdown[key][name].compute)} (${pct(breakdown[key][name].share)})` : '–');
-    console.log(row([name, cell('xs'), cell('xsTweetnacl')], b));
+    console.log(row([name, cell('xs'), cell('xsNoble'), cell('xsTweetnacl')], b));
   }
 
   printPresentation();
 
   console.log(`\nRatios`);
   console.log(`  XS compute, tweetnacl / noble   ${times(ratios.xsComputeTweetnaclOverNoble)}`);
-  console.log(`  XS ms, tweetnacl / noble        ${times(ratios.xsMsTweetnaclOverNoble)}`);
-  console.log(`  XS ms / Node ms, noble          ${times(ratios.xsMsOverNodeMs)}`);
-  console.log(`  XS ms / Node ms, tweetnacl      ${times(ratios.xsMsOverNodeMsTweetnacl)}`);
+  console.log(`  XS ms / Node ms, latchkey       ${times(ratios.xsMsOverNodeMs)}`);
   console.log(`  BLE presentation / verifyTicket ${times2(ratios.presentationOverVerify)} (MTU 185), ${times2(ratios.presentationMtu23OverVerify)} (MTU 23); Lock.present alone ${times2(ratios.lockPresentOverVerify)}`);
   console.log(`  BLE writes, MTU 23 / MTU 185    ${times(ratios.bleWritesMtu23OverMtu185)}`);
-  console.log(`\nVerifier bundle (verifyTicket, esbuild minified): noble ${int(bundleBytes.noble)} B, tweetnacl ${int(bundleBytes.tweetnacl)} B`);
+  console.log(`\nVerifier bundle (verifyTicket, esbuild minified): latchkey ${int(bundleBytes.latchkey)} B, noble ${int(bundleBytes.noble)} B, tweetnacl ${int(bundleBytes.tweetnacl)} B`);
   console.log(`XS compute units are deterministic; ms are this host's wall clock (${meta.elapsedS.toFixed(1)} s run).\n`);
 }
 
@@ -488,7 +589,7 @@ function printPresentation() {
   const p = xs?.presentation;
   if (p === undefined) return;
   const verify = xs?.verify?.compute;
-  console.log(`\nOne BLE presentation, lock side: CHALLENGE to RESULT, granted (strict noble, XS compute units)`);
+  console.log(`\nOne BLE presentation, lock side: CHALLENGE to RESULT, granted (shipped verifier, XS compute units)`);
   const w = [34, 14, 15, 16];
   console.log(row(['', 'XS compute', '× verifyTicket', 'over Lock.present'], w));
   for (const [label, x] of [['over BLE, MTU 185', p.mtu185], ['over BLE, MTU 23', p.mtu23]]) {
@@ -500,7 +601,7 @@ function printPresentation() {
   console.log(`  over BLE adds challenge generation, reassembly, PRESENT decode, RESULT encode, simulated link.`);
   console.log(`  Phone signing excluded (frames precomputed in Node). ${p.readings} readings after a warm-up, each on a fresh simulator,`);
   console.log(`  in ${p.freshEngines} fresh XS engines: ${p.freshRunsAgree ? 'all identical' : 'DISAGREE (see warning)'}.`);
-  console.log(`  Boot (Simulator + lock start incl. Ed25519 self-test): ${int(xs?.boot?.compute)} cold, ${int(xs?.boot?.warmCompute)} once noble's tables exist.`);
+  console.log(`  Boot (Simulator + lock start incl. Ed25519 self-test and preparing the issuer keys): ${int(xs?.boot?.compute)} cold, ${int(xs?.boot?.warmCompute)} later.`);
 
   if (ble === undefined) return;
   console.log(`\nBLE per unlock, whole exchange (connect to RESULT; Node and XS agree)`);
@@ -523,7 +624,8 @@ async function main() {
     scripts[backend] = await benchBundle(backend);
     bundleBytes[backend] = await verifierSize(backend);
   }
-  const presentationScript = await presentationBundle();
+  const presentationScript = await presentationBundle('latchkey');
+  const noblePresentationScript = await presentationBundle('noble');
   // Node first: the XS engine locks this process down on first use.
   for (const target of TARGETS.filter((t) => t.engine === 'node')) await runTarget(target, scripts);
   const nodeReports = runPresentationNode(presentationScript);
@@ -531,6 +633,9 @@ async function main() {
   const presentationRuns = [];
   for (let run = 0; run < PRESENTATION_ENGINES; run++) presentationRuns.push(await runPresentationXs(presentationScript, run));
   recordPresentation(nodeReports, presentationRuns);
+  // noble for comparison: one fresh engine (its cold boot builds the 1 MiB table, ~11 M units).
+  recordPresentation(nodeReports, [await runPresentationXs(noblePresentationScript, 0)], 'xsNoble');
+  await measureTables();
   derive();
   results.bundleBytes = bundleBytes;
   results.meta = {

@@ -8,10 +8,10 @@
 // (counts, sizes) with report() from ./report.js.
 
 import { bytesEqual, fromHex } from '../src/bytes.js';
-import { verifyEd25519 } from '../src/ed25519.js';
+import { prepareEd25519Key, verifyEd25519, verifyEd25519Prepared } from '../src/ed25519.js';
 import { sign1Input } from '../src/sig-structure.js';
 import { parseClaims, parseEnvelope } from '../src/ticket.js';
-import { verifyTicket, type VerifyContext } from '../src/verify.js';
+import { prepareIssuers, verifyTicket, type VerifyContext } from '../src/verify.js';
 
 /** The fixture as the host passes it: hex, because the evaluated script is text. */
 export interface BenchFixture {
@@ -51,16 +51,26 @@ export function setup(fixture: BenchFixture): string[] {
   const issuer = context.issuers.find((i) => bytesEqual(i.kid, kid));
   if (issuer === undefined) throw new Error('bench fixture: no issuer for the ticket kid');
   const signed = sign1Input(protectedBytes, payload);
+  // The lock's context: issuer keys prepared once, at boot (src/lock/lock.ts).
+  const preparedContext: VerifyContext = { ...context, issuers: prepareIssuers(context.issuers) };
+  const preparedKey = prepareEd25519Key(issuer.publicKey);
+  if (preparedKey === undefined) throw new Error('bench fixture: issuer key cannot be prepared');
 
   cases = {
-    /** The whole pipeline the lock runs: decode, issuer lookup, signature, claims, time checks. */
+    /** The whole pipeline: decode, issuer lookup, signature (one-shot key), claims, time checks. */
     verify: () => expect(verifyTicket(ticket, context).granted, 'verifyTicket did not grant'),
+    /** The same with the issuer key prepared, as the lock runs it. */
+    verifyPrepared: () => expect(verifyTicket(ticket, preparedContext).granted, 'verifyTicket (prepared) did not grant'),
+    /** Preparing one issuer key (decode, checks, tables): once per key, at boot. */
+    prepareKey: () => expect(prepareEd25519Key(issuer.publicKey) !== undefined, 'prepareEd25519Key'),
     /** Strict CBOR decode of the COSE_Sign1 and its protected header, header checks. */
     parseEnvelope: () => expect(parseEnvelope(ticket).ok, 'parseEnvelope'),
     /** CBOR encoding of the Sig_structure the signature covers. */
     sigStructure: () => expect(sign1Input(protectedBytes, payload).length === signed.length, 'sign1Input'),
     /** The signature check alone, on the precomputed Sig_structure. */
     ed25519Verify: () => expect(verifyEd25519(signature, signed, issuer.publicKey), 'verifyEd25519'),
+    /** The signature check alone under the prepared issuer key. */
+    ed25519VerifyPrepared: () => expect(verifyEd25519Prepared(signature, signed, preparedKey), 'verifyEd25519Prepared'),
     /** Strict CBOR decode and type checks of the CWT claims. */
     parseClaims: () => expect(parseClaims(payload).ok, 'parseClaims'),
   };

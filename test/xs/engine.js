@@ -36,6 +36,10 @@ export async function startXs(options = {}) {
       const result = await worker.evaluate(code);
       return result.meterUsage.compute;
     },
+    /** Evaluates a script; resolves to xsnap's meter usage: compute, and currentHeapCount (live slots). */
+    async evaluateUsage(code) {
+      return (await worker.evaluate(code)).meterUsage;
+    },
     close: () => worker.close(),
   };
 }
