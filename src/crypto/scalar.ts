@@ -64,7 +64,9 @@ export function wnaf(scalar: Uint8Array, w: number, length: number, active?: Uin
     // Up to 9 bits from three bytes (w ≤ 8); bytes past the end read as 0.
     const window = ((((scalar[byte] | 0) | ((scalar[byte + 1] | 0) << 8) | ((scalar[byte + 2] | 0) << 16)) >> (pos & 7)) & mask) + carry;
     if ((window & 1) === 0) {
-      pos++;
+      // Zero digits up to the window's lowest set bit, or across the whole window if it is 0
+      // (then the carry is 0). The carry stays as it is: (k >> pos) + carry halves exactly.
+      pos += window === 0 ? w : 31 - Math.clz32(window & -window);
       continue;
     }
     if (window < half) {
