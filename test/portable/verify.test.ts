@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Tag } from 'cbor-x/index-no-eval';
 import { encodeClaims, encodeCbor, signSign1 } from '../../issuer/ticket.js';
-import { MAX_TICKET_BYTES, TICKET_REASONS, toHex, verifyTicket, type Decision, type TicketReason } from '../../src/index.js';
+import { MAX_TICKET_BYTES, TICKET_REASONS, prepareEd25519Key, prepareIssuers, toHex, verifyTicket, type Decision, type TicketReason } from '../../src/index.js';
 import { ALG_ED25519, CLAIM_AUD, CLAIM_CNF, CLAIM_CTI, CLAIM_EXP, CLAIM_IAT, CLAIM_SUB, MAX_TICKET_TIME, HEADER_ALG, HEADER_CRIT, HEADER_KID, HEADER_TYP } from '../../src/ticket.js';
 import { ascii, context, fields, HOLDER_PUBLIC, ISSUER, LOCK_ID, NOW, OTHER_ISSUER, TRUSTED, ticket } from './fixtures.js';
 
@@ -33,6 +33,25 @@ describe('verifyTicket', () => {
     expect(Array.from(decision.claims.cti)).to.deep.equal(Array.from(ascii('ticket-0001')));
     expect(Array.from(decision.claims.holderKey)).to.deep.equal(Array.from(HOLDER_PUBLIC));
     expect(Array.from(decision.kid)).to.deep.equal(Array.from(ISSUER.kid));
+  });
+
+  it('with prepared issuer keys: the same decisions, and a prepared key for another key is not used', () => {
+    const issuers = prepareIssuers(context().issuers);
+    expect(issuers.every((i) => i.preparedKey !== undefined)).to.equal(true);
+    expect(verifyTicket(ticket(), context({ issuers })).granted).to.equal(true);
+    expect(verifyTicket(ticket({}, OTHER_ISSUER), context({ issuers })).granted).to.equal(true);
+    const tampered = ticket();
+    tampered[tampered.length - 5] ^= 1; // inside the signature
+    expect(reasonOf(verifyTicket(tampered, context({ issuers })))).to.equal('bad-signature');
+    // issuer-1's entry carrying issuer-2's prepared key: verified under issuer-1's bytes, as before.
+    const [first, second] = issuers;
+    const mixed = [{ ...first, preparedKey: second.preparedKey }, second];
+    expect(verifyTicket(ticket(), context({ issuers: mixed })).granted).to.equal(true);
+    expect(reasonOf(verifyTicket(ticket(), context({ issuers: [{ ...second, kid: first.kid }] })))).to.equal('bad-signature');
+    // An invalid issuer key cannot be prepared and verifies nothing.
+    const broken = prepareIssuers([{ kid: first.kid, publicKey: new Uint8Array(32) }]);
+    expect(broken[0].preparedKey).to.equal(prepareEd25519Key(new Uint8Array(32)));
+    expect(reasonOf(verifyTicket(ticket(), context({ issuers: broken })))).to.equal('bad-signature');
   });
 
   it('reproduces and grants the annotated example of docs/ticket.md byte for byte', () => {
