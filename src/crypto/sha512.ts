@@ -65,24 +65,52 @@ export const sha512: HashFunction = (message: Uint8Array): Uint8Array => {
       w[t] = (w[t - 16] + s0 + w[t - 7] + s1) & MASK64;
     }
     let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
-    for (let t = 0; t < 80; t++) {
-      // Σ1 and Σ0 keep junk above bit 63; the masks on the new e and a below remove it (carries
-      // only move up), which saves two operations a round.
-      const ee = e | (e << 64n);
-      const sum1 = (ee >> 14n) ^ (ee >> 18n) ^ (ee >> 41n);
-      const ch = g ^ (e & (f ^ g));
-      const t1 = h + sum1 + ch + K[t] + w[t];
-      const aa = a | (a << 64n);
-      const sum0 = (aa >> 28n) ^ (aa >> 34n) ^ (aa >> 39n);
-      const maj = (a & b) | (c & (a | b));
-      h = g;
-      g = f;
-      f = e;
-      e = (d + t1) & MASK64;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + sum0 + maj) & MASK64;
+    let x: bigint;
+    let t1: bigint;
+    // Eight rounds per pass with the roles of a…h rotated by hand instead of eight assignments a
+    // round. Σ0 and Σ1 (shifts of x‖x) keep junk above bit 63; the masks on the new d and h remove
+    // it (carries only move up).
+    for (let t = 0; t < 80; t += 8) {
+      x = e | (e << 64n);
+      t1 = h + ((x >> 14n) ^ (x >> 18n) ^ (x >> 41n)) + (g ^ (e & (f ^ g))) + K[t] + w[t];
+      x = a | (a << 64n);
+      d = (d + t1) & MASK64;
+      h = (t1 + ((x >> 28n) ^ (x >> 34n) ^ (x >> 39n)) + ((a & b) | (c & (a | b)))) & MASK64;
+      x = d | (d << 64n);
+      t1 = g + ((x >> 14n) ^ (x >> 18n) ^ (x >> 41n)) + (f ^ (d & (e ^ f))) + K[t + 1] + w[t + 1];
+      x = h | (h << 64n);
+      c = (c + t1) & MASK64;
+      g = (t1 + ((x >> 28n) ^ (x >> 34n) ^ (x >> 39n)) + ((h & a) | (b & (h | a)))) & MASK64;
+      x = c | (c << 64n);
+      t1 = f + ((x >> 14n) ^ (x >> 18n) ^ (x >> 41n)) + (e ^ (c & (d ^ e))) + K[t + 2] + w[t + 2];
+      x = g | (g << 64n);
+      b = (b + t1) & MASK64;
+      f = (t1 + ((x >> 28n) ^ (x >> 34n) ^ (x >> 39n)) + ((g & h) | (a & (g | h)))) & MASK64;
+      x = b | (b << 64n);
+      t1 = e + ((x >> 14n) ^ (x >> 18n) ^ (x >> 41n)) + (d ^ (b & (c ^ d))) + K[t + 3] + w[t + 3];
+      x = f | (f << 64n);
+      a = (a + t1) & MASK64;
+      e = (t1 + ((x >> 28n) ^ (x >> 34n) ^ (x >> 39n)) + ((f & g) | (h & (f | g)))) & MASK64;
+      x = a | (a << 64n);
+      t1 = d + ((x >> 14n) ^ (x >> 18n) ^ (x >> 41n)) + (c ^ (a & (b ^ c))) + K[t + 4] + w[t + 4];
+      x = e | (e << 64n);
+      h = (h + t1) & MASK64;
+      d = (t1 + ((x >> 28n) ^ (x >> 34n) ^ (x >> 39n)) + ((e & f) | (g & (e | f)))) & MASK64;
+      x = h | (h << 64n);
+      t1 = c + ((x >> 14n) ^ (x >> 18n) ^ (x >> 41n)) + (b ^ (h & (a ^ b))) + K[t + 5] + w[t + 5];
+      x = d | (d << 64n);
+      g = (g + t1) & MASK64;
+      c = (t1 + ((x >> 28n) ^ (x >> 34n) ^ (x >> 39n)) + ((d & e) | (f & (d | e)))) & MASK64;
+      x = g | (g << 64n);
+      t1 = b + ((x >> 14n) ^ (x >> 18n) ^ (x >> 41n)) + (a ^ (g & (h ^ a))) + K[t + 6] + w[t + 6];
+      x = c | (c << 64n);
+      f = (f + t1) & MASK64;
+      b = (t1 + ((x >> 28n) ^ (x >> 34n) ^ (x >> 39n)) + ((c & d) | (e & (c | d)))) & MASK64;
+      x = f | (f << 64n);
+      t1 = a + ((x >> 14n) ^ (x >> 18n) ^ (x >> 41n)) + (h ^ (f & (g ^ h))) + K[t + 7] + w[t + 7];
+      x = b | (b << 64n);
+      e = (e + t1) & MASK64;
+      a = (t1 + ((x >> 28n) ^ (x >> 34n) ^ (x >> 39n)) + ((b & c) | (d & (b | c)))) & MASK64;
     }
     h0 = (h0 + a) & MASK64;
     h1 = (h1 + b) & MASK64;
