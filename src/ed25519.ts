@@ -34,18 +34,29 @@ const FULL_DIGITS = 256 + 9;
 const HALF_DIGITS = 128 + 9;
 
 /**
- * A public key decoded, checked (canonical, not of small order) and tabulated once. Holds the
- * table of odd multiples of −A; immutable. Make one with prepareEd25519Key.
+ * A public key decoded, checked (canonical, not of small order) and tabulated once: odd multiples
+ * of −A and of −2^128·A. Immutable, and it keeps its own copy of the key bytes, which are what
+ * the challenge hash covers. Make one with prepareEd25519Key.
  */
 export class PreparedEd25519Key {
-  readonly publicKey: Uint8Array;
+  readonly #publicKey: Uint8Array;
   readonly #low: readonly bigint[];
   readonly #high: readonly bigint[];
   private constructor(publicKey: Uint8Array, low: readonly bigint[], high: readonly bigint[]) {
-    this.publicKey = publicKey;
+    this.#publicKey = publicKey;
     this.#low = low;
     this.#high = high;
     Object.freeze(this);
+  }
+
+  /** The 32-byte public key (a copy). */
+  get publicKey(): Uint8Array {
+    return this.#publicKey.slice();
+  }
+
+  /** @internal The key bytes themselves, for the challenge hash. */
+  static keyBytes(key: PreparedEd25519Key): Uint8Array {
+    return key.#publicKey;
   }
 
   /** @internal */
@@ -131,7 +142,7 @@ export function verifyEd25519(signature: Uint8Array, message: Uint8Array, public
 export function verifyEd25519Prepared(signature: Uint8Array, message: Uint8Array, key: PreparedEd25519Key, sha512: HashFunction = portableSha512): boolean {
   try {
     if (!(key instanceof PreparedEd25519Key) || !isSignature(signature) || !(message instanceof Uint8Array)) return false;
-    return check(signature, message, key.publicKey, (s, k) => PreparedEd25519Key.streams(key, s, k), sha512);
+    return check(signature, message, PreparedEd25519Key.keyBytes(key), (s, k) => PreparedEd25519Key.streams(key, s, k), sha512);
   } catch {
     return false;
   }

@@ -78,6 +78,9 @@ describe('Ed25519 (strict RFC 8032 / FIPS 186-5)', () => {
     const own = prepareEd25519Key(mine) as PreparedEd25519Key;
     mine[0] ^= 1;
     expect(verifyEd25519Prepared(sig, msg, own)).to.equal(true);
+    own.publicKey[0] ^= 1; // a copy: the key it verifies under stays the same
+    expect(verifyEd25519Prepared(sig, msg, own)).to.equal(true);
+    expect(Array.from(own.publicKey)).to.deep.equal(Array.from(pk));
     expect(verifyEd25519Prepared(sig, msg, prepared)).to.equal(true);
   });
 
