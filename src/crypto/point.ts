@@ -25,8 +25,6 @@ export interface Point {
   T: bigint;
 }
 
-export const IDENTITY: Readonly<Point> = Object.freeze({ X: 0n, Y: 1n, Z: 1n, T: 0n });
-
 /**
  * Strict decoding (RFC 8032 §5.1.3, FIPS 186-5): y < p, the point on the curve, and x = 0 with
  * the sign bit set refused. Returns undefined for any encoding that is not canonical.
@@ -88,11 +86,6 @@ export function add(p: Point, q: Point): Point {
   const G = Dz + C;
   const H = B + A;
   return { X: mul(E, F), Y: mul(G, H), Z: mul(F, G), T: mul(E, H) };
-}
-
-/** Equality as points (projective: X1 Z2 = X2 Z1 and Y1 Z2 = Y2 Z1). */
-export function pointsEqual(p: Point, q: Point): boolean {
-  return reduce(mul(p.X, q.Z)) === reduce(mul(q.X, p.Z)) && reduce(mul(p.Y, q.Z)) === reduce(mul(q.Y, p.Z));
 }
 
 /** True for the 8 points of small order (those [8]P = O), which FIPS 186-5 refuses as keys. */
