@@ -417,6 +417,51 @@ function recordPresentation(nodeReports, runs, key = 'xs') {
 }
 
 // ---------------------------------------------------------------------------------------------
+// XS wall time, shipped against noble, interleaved
+//
+// The per-target ms above are taken seconds apart, and on a shared host the load changes in
+// between: their ratio swings. Here both bundles run in engines of their own, alternately, loop
+// for loop, PAIRED_ROUNDS times; the fastest loop of each counts. The ratio of these is the one
+// reported as xs.verify.msRatioToNoble.
+
+const PAIRED_ROUNDS = 6;
+const PAIRED_LOOP_MS = 300;
+
+async function pairedXsTiming(scripts) {
+  progress('xs: shipped and noble timed alternately');
+  const engines = {};
+  try {
+    for (const backend of ['latchkey', 'noble']) {
+      engines[backend] = await xsEngine(scripts[backend]);
+      await engines[backend].setup(fixture);
+    }
+    const best = {};
+    const n = {};
+    for (const backend of ['latchkey', 'noble']) {
+      for (const name of ['verify', 'verifyPrepared']) {
+        if (backend === 'noble' && name === 'verifyPrepared') continue;
+        const key = `${backend}.${name}`;
+        await engines[backend].call(name, 1); // warm-up (noble: its tables)
+        const single = (await engines[backend].call(name, 1)).ms;
+        n[key] = Math.max(2, Math.round(PAIRED_LOOP_MS / Math.max(single, 1e-3)));
+        best[key] = Infinity;
+      }
+    }
+    for (let round = 0; round < PAIRED_ROUNDS; round++) {
+      for (const key of Object.keys(best)) {
+        const [backend, name] = key.split('.');
+        best[key] = Math.min(best[key], (await engines[backend].call(name, n[key])).ms / n[key]);
+      }
+    }
+    record('xs', 'verify', { msPaired: best['latchkey.verify'] });
+    record('xs', 'verifyPrepared', { msPaired: best['latchkey.verifyPrepared'] });
+    record('xsNoble', 'verify', { msPaired: best['noble.verify'] });
+  } finally {
+    for (const engine of Object.values(engines)) await engine.close().catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Live XS heap held by the verifiers' tables
 //
 // xsnap reports the live slot count (currentHeapCount) with every evaluation; after gc() it is
@@ -428,6 +473,16 @@ function recordPresentation(nodeReports, runs, key = 'xs') {
 const SLOT32 = 16;
 const CHUNK_HEADER32 = 8;
 const WORD = 4;
+
+/** XS compute of evaluating `script` (loading its modules) in a fresh engine. */
+async function loadCompute(script) {
+  const xs = await startXs({ name: 'latchkey-bench-load', onMessage: () => {} });
+  try {
+    return await xs.evaluate(script);
+  } finally {
+    await xs.close().catch(() => {});
+  }
+}
 
 /** Live slots after gc() once `code` has run, in a fresh engine that loaded `script`. */
 async function liveSlots(script, code) {
@@ -476,6 +531,12 @@ async function measureTables() {
     perPreparedKeyBytes32: preparedSlots * SLOT32 + preparedChunks,
   });
   record('xsNoble', 'verifierTables', { slots: nobleSlots, bytes32: nobleSlots * SLOT32 + nobleChunks });
+  // Loading the verifier module alone (with its SHA-512 and tables), against an empty script.
+  const empty = await loadCompute(await tablesScript('globalThis.keep = 0;'));
+  const shipped = await loadCompute(await tablesScript(`import { verifyEd25519 } from '../src/ed25519.js';\nglobalThis.keep = verifyEd25519;`));
+  const noble = await loadCompute(await tablesScript(`import * as ed from '@noble/ed25519';\nimport { sha512 } from '@noble/hashes/sha2.js';\ned.hashes.sha512 = sha512;\nglobalThis.keep = ed;`));
+  record('xs', 'verifierModule', { loadCompute: shipped - empty });
+  record('xsNoble', 'verifierModule', { loadCompute: noble - empty });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -486,15 +547,16 @@ const ratio = (a, b) => (a !== undefined && b !== undefined && b !== 0 ? a / b :
 function derive() {
   const { xs, xsNoble, xsTweetnacl, node, nodeNoble, nodeTweetnacl } = results;
   // The headline comparison: the shipped verifier against strict noble, same run, same fixture.
-  if (xs?.verify !== undefined) xs.verify.msRatioToNoble = ratio(xs.verify.ms, xsNoble?.verify?.ms);
+  if (xs?.verify !== undefined) xs.verify.msRatioToNoble = ratio(xs.verify.msPaired, xsNoble?.verify?.msPaired);
+  if (xs?.verifyPrepared !== undefined) xs.verifyPrepared.msRatioToNoble = ratio(xs.verifyPrepared.msPaired, xsNoble?.verify?.msPaired);
   results.ratios = {
     xsComputeLatchkeyOverNoble: ratio(xs?.verify?.compute, xsNoble?.verify?.compute),
     xsComputeNobleOverLatchkey: ratio(xsNoble?.verify?.compute, xs?.verify?.compute),
     xsComputeNobleOverLatchkeyPrepared: ratio(xsNoble?.verify?.compute, xs?.verifyPrepared?.compute),
     xsEd25519ComputeNobleOverLatchkey: ratio(xsNoble?.ed25519Verify?.compute, xs?.ed25519Verify?.compute),
     xsEd25519ComputeNobleOverLatchkeyPrepared: ratio(xsNoble?.ed25519Verify?.compute, xs?.ed25519VerifyPrepared?.compute),
-    xsMsLatchkeyOverNoble: ratio(xs?.verify?.ms, xsNoble?.verify?.ms),
-    xsMsLatchkeyPreparedOverNoble: ratio(xs?.verifyPrepared?.ms, xsNoble?.verify?.ms),
+    xsMsLatchkeyOverNoble: ratio(xs?.verify?.msPaired, xsNoble?.verify?.msPaired),
+    xsMsLatchkeyPreparedOverNoble: ratio(xs?.verifyPrepared?.msPaired, xsNoble?.verify?.msPaired),
     xsColdOverSteady: ratio(xs?.verify?.coldCompute, xs?.verify?.compute),
     xsColdOverSteadyNoble: ratio(xsNoble?.verify?.coldCompute, xsNoble?.verify?.compute),
     presentationNobleOverLatchkey: ratio(xsNoble?.presentation?.compute, xs?.presentation?.compute),
@@ -556,13 +618,14 @@ function printTable() {
   line('boot (simulator + lock start), cold', xs?.boot?.compute, xsNoble?.boot?.compute);
   line('preparing one issuer key (once)', xs?.prepareKey?.compute, undefined);
   line('module load (bench bundle)', xs?.load?.compute, xsNoble?.load?.compute);
+  line('module load (verifier alone)', xs?.verifierModule?.loadCompute, xsNoble?.verifierModule?.loadCompute);
   line('verifier tables, bytes on 32-bit', xs?.verifierTables?.bytes32, xsNoble?.verifierTables?.bytes32, kib);
   line('verifier tables, live slots', xs?.verifierTables?.slots, xsNoble?.verifierTables?.slots);
   console.log(row(['  + per prepared issuer key', kib(xs?.verifierTables?.perPreparedKeyBytes32), '', ''], w));
-  line('XS ms per verifyTicket, one-shot', xs?.verify?.ms, xsNoble?.verify?.ms, ms);
-  line('XS ms per verifyTicket, prepared', xs?.verifyPrepared?.ms, xsNoble?.verify?.ms, ms);
+  line('XS ms per verifyTicket, one-shot', xs?.verify?.msPaired, xsNoble?.verify?.msPaired, ms);
+  line('XS ms per verifyTicket, prepared', xs?.verifyPrepared?.msPaired, xsNoble?.verify?.msPaired, ms);
   line('Node ms per verifyTicket, one-shot', node?.verify?.ms, nodeNoble?.verify?.ms, ms);
-  console.log(`  XS ms ratio to noble: ${times2(xs?.verify?.msRatioToNoble)} one-shot, ${times2(ratios.xsMsLatchkeyPreparedOverNoble)} prepared; first/steady verify ${times2(ratios.xsColdOverSteady)} (noble ${times(ratios.xsColdOverSteadyNoble)})`);
+  console.log(`  XS ms ratio to noble: ${times2(xs?.verify?.msRatioToNoble)} one-shot, ${times2(ratios.xsMsLatchkeyPreparedOverNoble)} prepared (timed alternately, ${PAIRED_ROUNDS} rounds); first/steady verify ${times2(ratios.xsColdOverSteady)} (noble ${times(ratios.xsColdOverSteadyNoble)})`);
   console.log(`  ms: fastest of ${LOOPS} loops of n calls; tweetnacl: ${int(xsTweetnacl?.verify?.compute)} XS compute, ${ms(xsTweetnacl?.verify?.ms)} XS ms, ${ms(nodeTweetnacl?.verify?.ms)} Node ms`);
 
   console.log(`\nBreakdown, XS compute units (share of one one-shot verifyTicket)`);
@@ -635,6 +698,7 @@ async function main() {
   recordPresentation(nodeReports, presentationRuns);
   // noble for comparison: one fresh engine (its cold boot builds the 1 MiB table, ~11 M units).
   recordPresentation(nodeReports, [await runPresentationXs(noblePresentationScript, 0)], 'xsNoble');
+  await pairedXsTiming(scripts);
   await measureTables();
   derive();
   results.bundleBytes = bundleBytes;
