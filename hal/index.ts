@@ -48,7 +48,8 @@ export interface Indicator {
 }
 
 /**
- * Durable key-value store (Moddable `preference`, i.e. ESP32 NVS). `set` is an atomic replace:
+ * Durable key-value store (ESP32 NVS through `embedded:storage/key-value`, two alternating slots
+ * per key: hal/atomic-storage.ts). `set` is an atomic replace:
  * after a power cut at any moment the key holds either the old or the new value, never a mix.
  * Keys are at most `maxKeyLength` characters and values at most `maxValueBytes` bytes; every
  * write wears flash, so callers batch (see src/lock/state-store.ts).
@@ -137,4 +138,6 @@ export interface Hardware {
   random: Random;
   ble: BlePeripheral;
   log: Log;
+  /** SHA-256 / SHA-512 for the verifier, the holder proof and replay ids (native on the device). */
+  hashes: Hashes;
 }

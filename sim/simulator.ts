@@ -3,11 +3,13 @@
 // everything that happened. Portable: the same simulator runs inside XS in the tests.
 
 import type { Hardware, LogEntry, Storage } from '../hal/index.js';
-import { PresentationService } from '../src/ble/presentation-service.js';
-import { Lock, type LockConfig } from '../src/lock/lock.js';
+import { startLatchkey, type Latchkey, type LatchkeyConfig } from '../src/app.js';
+import type { PresentationService } from '../src/ble/presentation-service.js';
+import type { Lock } from '../src/lock/lock.js';
 import type { TrustedIssuer } from '../src/verify.js';
 import { BleLink } from './hal/ble-link.js';
 import { SimActuator, SimDoor, SimIndicator } from './hal/devices.js';
+import { portableHashes } from './hal/hashes.js';
 import { MemoryLog } from './hal/log.js';
 import { MemoryStorage } from './hal/memory-storage.js';
 import { PowerCut } from './hal/power-cut.js';
@@ -16,7 +18,7 @@ import { SimTime } from './hal/time.js';
 import { CourierPhone, type PresentOptions, type PresentationReport } from './phone.js';
 
 export interface SimulatorOptions {
-  lock: Omit<LockConfig, 'issuers'> & { issuers: readonly TrustedIssuer[] };
+  lock: Omit<LatchkeyConfig, 'issuers'> & { issuers: readonly TrustedIssuer[] };
   /** RTC at start, unix seconds (set). */
   startTime: number;
   /** The courier phone's holder key seed (32 bytes). */
@@ -56,8 +58,8 @@ export class Simulator {
   readonly random: SeededRandom;
   readonly phone: CourierPhone;
   readonly timeline: TimelineEntry[] = [];
-  lock!: Lock;
-  service!: PresentationService;
+  /** The running lock, booted by src/app.ts exactly as the firmware boots it. */
+  app!: Latchkey;
   /** Set when a simulated power cut stopped the lock; cleared by reboot(). */
   poweredOff = false;
 
@@ -123,17 +125,22 @@ export class Simulator {
       random: this.random,
       ble,
       log: { record: (entry) => (this.powerLost ? undefined : this.log.record(entry)) },
+      hashes: portableHashes,
     };
     if (this.door) hw.door = this.door;
     return hw;
   }
 
+  get lock(): Lock {
+    return this.app.lock;
+  }
+
+  get service(): PresentationService {
+    return this.app.service;
+  }
+
   private boot(): void {
-    const hw = this.hardware();
-    this.lock = new Lock(hw, this.options.lock);
-    this.service = new PresentationService(hw, this.lock);
-    this.lock.start();
-    this.service.start();
+    this.app = startLatchkey(this.hardware(), this.options.lock);
   }
 
   /** Power cycle: device timers and RAM are lost, storage and the RTC survive, the bolt relocks. */

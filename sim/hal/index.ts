@@ -11,3 +11,4 @@ export {
   type BleDisconnectReason, type BleLinkOptions, type BleTranscriptEntry,
 } from './ble-link.js';
 export { MemoryLog } from './log.js';
+export { portableHashes } from './hashes.js';

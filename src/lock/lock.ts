@@ -5,6 +5,7 @@
 import type { Hardware, LogEntry, LogLevel } from '../../hal/index.js';
 import { toHex } from '../bytes.js';
 import { ed25519SelfTest, verifyEd25519 } from '../ed25519.js';
+import { hashesSelfTest } from '../hash-self-test.js';
 import type { RefusalReason } from '../reasons.js';
 import type { TicketClaims } from '../ticket.js';
 import { DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, prepareIssuers, skewProblem, trustedIssuersProblem, verifyTicket, type TrustedIssuer } from '../verify.js';
@@ -75,11 +76,17 @@ export class Lock {
   /** Boot: bolt locked first, then state checks, then the hourly clock checkpoint. */
   start(): void {
     this.bolt.boot();
-    this.cryptoOk = ed25519SelfTest();
+    // The hashes come from the HAL (native on the device): prove them before trusting a verdict.
+    this.cryptoOk = hashesSelfTest(this.hw.hashes) && ed25519SelfTest();
     if (!this.cryptoOk) this.record('alarm', 'self-test-failed');
     this.record('info', 'boot', { clockTrusted: this.clockGuard.trusted(), replayEntries: this.replay.size });
     this.repairIfDamaged();
     this.scheduleCheckpoint();
+  }
+
+  /** Whether the boot self-test passed (until start(): false). */
+  get selfTestPassed(): boolean {
+    return this.cryptoOk;
   }
 
   private repairIfDamaged(): void {
@@ -139,7 +146,7 @@ export class Lock {
     if (claims.iat < this.replay.floor) return this.refused('replayed', `issued before replay-store repair at ${this.replay.floor}`, claims);
     if (this.singleUse) {
       // Durable before the bolt moves: a power cut after this line cannot make the ticket reusable.
-      const outcome = this.replay.record(replayId(decision.kid, claims.cti), claims.exp + this.skew, now, now);
+      const outcome = this.replay.record(replayId(decision.kid, claims.cti, this.hw.hashes.sha256), claims.exp + this.skew, now, now);
       if (outcome === 'replayed') return this.refused('replayed', `ticket ${toHex(claims.cti)} already used`, claims);
       if (outcome === 'full') return this.refused('replay-store-full', `${this.replay.capacity} live tickets remembered`, claims);
     }

@@ -10,7 +10,7 @@
 // tickets issued (iat) at or after the floor: fail-secure without bricking the lock.
 
 import { sha256 } from '../crypto/sha256.js';
-import type { Storage } from '../../hal/index.js';
+import type { HashFunction, Storage } from '../../hal/index.js';
 import { bytesEqual, concatBytes } from '../bytes.js';
 import { KEY_REPLAY, RecordReader, RecordWriter } from './records.js';
 
@@ -20,8 +20,9 @@ export const REPLAY_ID_BYTES = 16;
 const ENTRY_BYTES = REPLAY_ID_BYTES + 4;
 export const DEFAULT_REPLAY_CAPACITY = 128;
 
-export function replayId(kid: Uint8Array, cti: Uint8Array): Uint8Array {
-  return sha256(concatBytes(Uint8Array.of(kid.length & 255), kid, cti)).subarray(0, REPLAY_ID_BYTES);
+/** `hash` is the lock's SHA-256 (hal Hashes: native on the device); portable by default. */
+export function replayId(kid: Uint8Array, cti: Uint8Array, hash: HashFunction = sha256): Uint8Array {
+  return hash(concatBytes(Uint8Array.of(kid.length & 255), kid, cti)).subarray(0, REPLAY_ID_BYTES);
 }
 
 interface Entry {

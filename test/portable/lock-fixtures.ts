@@ -10,7 +10,7 @@
 //   simulators replay the same challenge sequence, so the power-cut sweep signs only a handful.
 
 import type { BlePeripheral, BleHandlers, BoltPosition, Hardware, Random } from '../../hal/index.js';
-import { BleLink, MemoryLog, MemoryStorage, SeededRandom, SimActuator, SimDoor, SimIndicator, SimTime } from '../../sim/hal/index.js';
+import { BleLink, MemoryLog, MemoryStorage, portableHashes, SeededRandom, SimActuator, SimDoor, SimIndicator, SimTime } from '../../sim/hal/index.js';
 import { signEd25519, type TicketFields } from '../../issuer/ticket.js';
 import type { PresentationReport } from '../../sim/phone.js';
 import { Simulator, type SimulatorOptions } from '../../sim/simulator.js';
@@ -19,7 +19,8 @@ import {
   CHALLENGE_BYTES, MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, encodePresent, refusalReasonName, type ResultMessage,
 } from '../../src/ble/messages.js';
 import { holderProofMessage, ticketHash } from '../../src/holder-proof.js';
-import { PresentationService } from '../../src/ble/presentation-service.js';
+import type { PresentationService } from '../../src/ble/presentation-service.js';
+import { startLatchkey } from '../../src/app.js';
 import { toHex } from '../../src/bytes.js';
 import { Backoff } from '../../src/lock/backoff.js';
 import { Lock, type LockConfig, type PresentationResult } from '../../src/lock/lock.js';
@@ -236,16 +237,16 @@ export class Rig {
       random: this.random,
       ble: this.link.peripheral,
       log: this.log,
+      hashes: portableHashes,
     };
     if (this.door) hw.door = this.door;
     return hw;
   }
 
   boot(hw: Hardware = this.hardware()): void {
-    this.lock = new Lock(hw, { lockId: LOCK_ID, issuers: TRUSTED, ...this.options.lock });
-    this.service = new PresentationService(hw, this.lock);
-    this.lock.start();
-    this.service.start();
+    const app = startLatchkey(hw, { lockId: LOCK_ID, issuers: TRUSTED, ...this.options.lock });
+    this.lock = app.lock;
+    this.service = app.service;
   }
 
   /** Power cycle: device timers and RAM lost; storage, the RTC and the world survive. */
