@@ -9,7 +9,13 @@ import { bytesEqual, fromHex } from './bytes.js';
 const ABC = 'abc';
 const TWO_BLOCKS = 'abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq';
 
-const KNOWN_ANSWERS = Object.freeze([
+interface KnownAnswer {
+  readonly hash: keyof Hashes;
+  readonly message: string;
+  readonly digest: string;
+}
+
+const KNOWN_ANSWERS: readonly KnownAnswer[] = Object.freeze([
   Object.freeze({ hash: 'sha256', message: ABC, digest: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' }),
   Object.freeze({ hash: 'sha256', message: TWO_BLOCKS, digest: '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1' }),
   Object.freeze({
@@ -22,7 +28,7 @@ const KNOWN_ANSWERS = Object.freeze([
     message: TWO_BLOCKS,
     digest: '204a8fc6dda82f0a0ced7beb8e08a41657c16ef468b228a8279be331a703c33596fd15c13b1b07f9aa1d3bea57789ca031ad85c7a71dd70354ec631238ca3445',
   }),
-] as const);
+]);
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 

@@ -1,0 +1,11 @@
+// createHardware for Moddable's desktop simulator build (mcconfig -p lin): the board of
+// lin/board.ts, whose hardware-only parts are simulated. manifest.json maps "latchkey/hardware"
+// here on lin, so main.ts is the same on the simulator as on a device.
+
+import type { Hardware } from 'latchkey';
+import type { FirmwareConfig } from 'latchkey/config';
+import { createSimulatedBoard } from 'latchkey/lin/board';
+
+export function createHardware(config: FirmwareConfig): Hardware {
+  return createSimulatedBoard(config).hardware;
+}
