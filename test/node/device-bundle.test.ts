@@ -1,5 +1,6 @@
-// The firmware bundle (dist/device/latchkey.js, made by `npm run build`) is what manifest.json
-// hands to the Moddable build: it must need no compiler and no Node module on the device.
+// The firmware bundles (dist/device/latchkey.js and, for the simulator build, latchkey-sim.js,
+// made by `npm run build`) are what the manifests hand to the Moddable build: they must need no
+// compiler and no Node module on the device.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -35,19 +36,29 @@ const VERIFY_IN_REALM = `(() => {
 })()`;
 
 const bundlePath = fileURLToPath(new URL('../../device/latchkey.js', import.meta.url));
+const simBundlePath = fileURLToPath(new URL('../../device/latchkey-sim.js', import.meta.url));
 const manifestPath = fileURLToPath(new URL('../../../manifest.json', import.meta.url));
+const moduleManifestPath = fileURLToPath(new URL('../../../manifest_module.json', import.meta.url));
 
 describe('device bundle', () => {
   const code = readFileSync(bundlePath, 'utf8');
 
+  // Both firmware bundles: the core (every build) and the simulator parts (lin builds).
+  const bundles = [bundlePath, simBundlePath].map((path) => ({ path, code: readFileSync(path, 'utf8') }));
+
   it('generates no code at run time (no eval, no new Function)', () => {
-    expect(code).not.to.match(/\bnew Function\b/);
-    expect(code).not.to.match(/(^|[^\w$.])eval\s*\(/m);
+    for (const b of bundles) {
+      expect(b.code, b.path).not.to.match(/\bnew Function\b/);
+      expect(b.code, b.path).not.to.match(/(^|[^\w$.])eval\s*\(/m);
+    }
   });
 
   it('imports nothing: no Node built-ins, no packages left unresolved', () => {
-    expect(code).not.to.match(/^\s*import\s/m);
-    expect(code).not.to.match(/\brequire\(\s*["']/);
+    for (const b of bundles) {
+      expect(b.code, b.path).not.to.match(/^\s*import\s/m);
+      expect(b.code, b.path).not.to.match(/\brequire\(\s*["']/);
+      expect(b.code, b.path).not.to.match(/["']node:/);
+    }
   });
 
   it('uses Buffer nowhere but in cbor-x paths the core never reaches', () => {
@@ -68,14 +79,15 @@ describe('device bundle', () => {
 
   it('exports what the firmware needs', async () => {
     const mod = await import(bundlePath);
-    for (const name of ['Lock', 'PresentationService', 'verifyTicket', 'ed25519SelfTest', 'SERVICE_UUID']) {
+    for (const name of ['startLatchkey', 'AtomicStorage', 'hashesSelfTest', 'Lock', 'PresentationService', 'verifyTicket', 'ed25519SelfTest', 'SERVICE_UUID']) {
       expect(mod, name).to.have.property(name);
     }
     expect(mod.ed25519SelfTest()).to.equal(true);
   });
 
-  it('is the module manifest.json declares, with the GATT services', () => {
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  it('is the module manifest_module.json declares (included by the app manifest), with the GATT services', () => {
+    const manifest = JSON.parse(readFileSync(moduleManifestPath, 'utf8'));
+    expect(JSON.parse(readFileSync(manifestPath, 'utf8')).include).to.include('./manifest_module.json');
     expect(manifest.modules.latchkey).to.equal('./dist/device/latchkey');
     expect(manifest.ble['*']).to.deep.equal(['./bleservices/*']);
   });
