@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleForXs } from './bundle.js';
+import { bundlePreloaded } from './preload.js';
 import { startXs } from './engine.js';
 
 export { bundleForXs };
@@ -21,15 +22,20 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
 
 async function main() {
   // Two runs, each in a fresh engine: every portable suite, then the firmware core loaded the way
-  // a Moddable build loads it (built-in function names stripped) and exercised end to end.
+  // a Moddable build loads it (built-in function names stripped, every module preloaded: its
+  // module-level objects frozen, test/xs/preload.js) and exercised end to end.
   const runs = [
     {
       name: `${files.length} portable suite files`,
       entry: [`import { runAll } from './harness.ts';`, ...files.map((f) => `import '../portable/${f}';`), `runAll(${runArgument});`],
     },
     {
-      name: 'device check (built-in names stripped)',
-      entry: [`import { runAll } from './harness.ts';`, `import './strip-builtin-names.ts';`, `import './device-check.ts';`, `runAll(${runArgument});`],
+      name: 'device check (built-in names stripped, loaded as a preload)',
+      preload: true,
+      entry: [
+        `import { runAll } from './harness.ts';`, `import './strip-builtin-names.ts';`, `import { preloadChecks } from './preload-freeze.ts';`,
+        `import './device-check.ts';`, `preloadChecks();`, `runAll(${runArgument});`,
+      ],
     },
   ];
   let passed = 0;
@@ -38,7 +44,7 @@ async function main() {
   const started = Date.now();
   for (const run of runs) {
     // A throw while the bundle loads (before any test runs) is reported as a failure, not a crash.
-    const bundle = await bundleForXs(run.entry.join('\n'), here);
+    const bundle = run.preload ? await bundlePreloaded(run.entry.join('\n'), here) : await bundleForXs(run.entry.join('\n'), here);
     const script = `try {\n${bundle}\n} catch (e) {\n  issueCommand(new TextEncoder().encode(JSON.stringify({ type: 'fail', title: '(loading the bundle)', error: String(e) })).buffer);\n}`;
     let done = false;
     const xs = await startXs({
