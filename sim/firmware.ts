@@ -8,4 +8,4 @@ export { SimActuator, SimDoor, SimIndicator } from './hal/devices.js';
 export { MemoryStorage } from './hal/memory-storage.js';
 export { PowerCut } from './hal/power-cut.js';
 export { CourierPhone, type PresentationReport, type PresentOptions } from './phone.js';
-export { issueTicket, publicKeyFromSeed, type SigningKey, type TicketFields } from './issuer.js';
+export { issueTicket, publicKeyFromSeed, type SigningKey, type TicketFields } from '../issuer/ticket.js';
