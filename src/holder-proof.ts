@@ -5,13 +5,14 @@
 
 import { sha256 } from './crypto/sha256.js';
 import { encodeCbor } from './cbor/encode.js';
+import type { HashFunction } from '../hal/index.js';
 
 /** The context string that keeps a holder proof from meaning anything else. */
 export const HOLDER_PROOF_CONTEXT = 'Latchkey holder proof v1';
 
-/** SHA-256 of the exact ticket bytes as presented. */
-export function ticketHash(ticket: Uint8Array): Uint8Array {
-  return sha256(ticket);
+/** SHA-256 of the exact ticket bytes as presented (`hash`: the lock's HAL SHA-256; portable by default). */
+export function ticketHash(ticket: Uint8Array, hash: HashFunction = sha256): Uint8Array {
+  return hash(ticket);
 }
 
 /**

@@ -2,6 +2,7 @@
 // grants by default: every path that is not an explicit grant is a refusal with a stable reason.
 // Order matters: structure, then the issuer's signature, and only then the claims it vouches for.
 
+import type { HashFunction } from '../hal/index.js';
 import { bytesEqual, toHex } from './bytes.js';
 import { prepareEd25519Key, verifyEd25519, verifyEd25519Prepared, type PreparedEd25519Key } from './ed25519.js';
 import type { TicketReason } from './reasons.js';
@@ -29,10 +30,10 @@ export function prepareIssuers(issuers: readonly TrustedIssuer[]): TrustedIssuer
   return issuers.map((issuer) => ({ ...issuer, preparedKey: issuer.preparedKey ?? prepareEd25519Key(issuer.publicKey) }));
 }
 
-function issuerSignatureValid(issuer: TrustedIssuer, signature: Uint8Array, signed: Uint8Array): boolean {
+function issuerSignatureValid(issuer: TrustedIssuer, signature: Uint8Array, signed: Uint8Array, sha512: HashFunction | undefined): boolean {
   const prepared = issuer.preparedKey;
-  if (prepared !== undefined && bytesEqual(prepared.publicKey, issuer.publicKey)) return verifyEd25519Prepared(signature, signed, prepared);
-  return verifyEd25519(signature, signed, issuer.publicKey);
+  if (prepared !== undefined && bytesEqual(prepared.publicKey, issuer.publicKey)) return verifyEd25519Prepared(signature, signed, prepared, sha512);
+  return verifyEd25519(signature, signed, issuer.publicKey, sha512);
 }
 
 export interface VerifyContext {
@@ -45,6 +46,8 @@ export interface VerifyContext {
   skewSeconds?: number;
   /** Longest `exp − nbf` the lock accepts, seconds (default 24 h). */
   maxWindowSeconds?: number;
+  /** The SHA-512 for Ed25519 (the lock passes its HAL's: native on the device); portable by default. */
+  sha512?: HashFunction;
 }
 
 export type Decision =
@@ -106,7 +109,7 @@ function decide(bytes: Uint8Array, context: VerifyContext): Decision {
 
   const issuer = context.issuers.find((i) => bytesEqual(i.kid, kid));
   if (issuer === undefined) return refuse('unknown-issuer', 'no trusted key for this kid');
-  if (!issuerSignatureValid(issuer, signature, sign1Input(protectedBytes, payload))) {
+  if (!issuerSignatureValid(issuer, signature, sign1Input(protectedBytes, payload), context.sha512)) {
     return refuse('bad-signature', 'signature does not verify under the issuer key');
   }
 

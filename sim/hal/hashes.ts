@@ -2,10 +2,8 @@
 // The device passes Moddable's native Digest instead (hal/moddable/hashes.ts); the boot
 // self-test (src/hash-self-test.ts) checks either against the same known answers.
 
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import type { Hashes } from '../../hal/index.js';
+import { sha256 } from '../../src/crypto/sha256.js';
+import { sha512 } from '../../src/crypto/sha512.js';
 
-export const portableHashes: Hashes = Object.freeze({
-  sha256: (message: Uint8Array): Uint8Array => sha256(message),
-  sha512: (message: Uint8Array): Uint8Array => sha512(message),
-});
+export const portableHashes: Hashes = Object.freeze({ sha256, sha512 });

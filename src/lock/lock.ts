@@ -77,7 +77,7 @@ export class Lock {
   start(): void {
     this.bolt.boot();
     // The hashes come from the HAL (native on the device): prove them before trusting a verdict.
-    this.cryptoOk = hashesSelfTest(this.hw.hashes) && ed25519SelfTest();
+    this.cryptoOk = hashesSelfTest(this.hw.hashes) && ed25519SelfTest(this.hw.hashes.sha512);
     if (!this.cryptoOk) this.record('alarm', 'self-test-failed');
     this.record('info', 'boot', { clockTrusted: this.clockGuard.trusted(), replayEntries: this.replay.size });
     this.repairIfDamaged();
@@ -127,7 +127,7 @@ export class Lock {
     }
     this.repairIfDamaged();
 
-    const decision = verifyTicket(ticket, { lockId: this.lockId, issuers: this.issuers, now, skewSeconds: this.skew, maxWindowSeconds: this.maxWindow });
+    const decision = verifyTicket(ticket, { lockId: this.lockId, issuers: this.issuers, now, skewSeconds: this.skew, maxWindowSeconds: this.maxWindow, sha512: this.hw.hashes.sha512 });
     if (!decision.granted) {
       if (decision.reason === 'issued-in-future' && decision.claims) {
         // A trusted issuer vouches that real time is at least iat: our clock is behind.
@@ -140,8 +140,8 @@ export class Lock {
     seen(claims);
 
     if (proof === undefined) return this.refused('missing-proof', 'no holder proof', claims);
-    const message = holderProofMessage(challenge, this.lockId, ticketHash(ticket));
-    if (!verifyEd25519(proof, message, claims.holderKey)) return this.refused('bad-proof', 'holder proof does not verify under cnf key', claims);
+    const message = holderProofMessage(challenge, this.lockId, ticketHash(ticket, this.hw.hashes.sha256));
+    if (!verifyEd25519(proof, message, claims.holderKey, this.hw.hashes.sha512)) return this.refused('bad-proof', 'holder proof does not verify under cnf key', claims);
 
     if (claims.iat < this.replay.floor) return this.refused('replayed', `issued before replay-store repair at ${this.replay.floor}`, claims);
     if (this.singleUse) {
