@@ -12,7 +12,7 @@
 // given a table of odd multiples, which makes each later verification under them cheaper.
 
 import { BASE_WINDOW } from './crypto/base-point.js';
-import { BASE_TABLE, BASE_TABLE_HIGH } from './crypto/base-table.js';
+import { BASE_TABLE, BASE_TABLE_HIGH, type AffineCached } from './crypto/base-table.js';
 import { affineOddMultiples, cachedOddMultiples, decodePoint, double, encodePoint, isSmallOrder, jointMultiply, negate, type Point } from './crypto/point.js';
 import { bigIntToBytes32LE, isBelowL, reduceHash, wnaf } from './crypto/scalar.js';
 import { sha512 as portableSha512 } from './crypto/sha512.js';
@@ -79,11 +79,28 @@ export class PreparedEd25519Key {
         wnaf(k.subarray(0, 16), PREPARED_WINDOW, HALF_DIGITS, active),
         wnaf(k.subarray(16, 32), PREPARED_WINDOW, HALF_DIGITS, active),
       ],
-      tables: [BASE_TABLE, BASE_TABLE_HIGH, key.#low, key.#high],
+      tables: [flatTable(BASE_TABLE), flatTable(BASE_TABLE_HIGH), key.#low, key.#high],
       strides: [3, 3, 3, 3],
       active,
     };
   }
+}
+
+/**
+ * A frozen base table as the flat array jointMultiply reads (3 values per point), made per
+ * verification: 48 references to the BigInts that stay in the frozen table (in flash under a
+ * preload), which keeps them in named fields because the SDK 8.2.3 linker cannot preload
+ * BigInts held in an array.
+ */
+function flatTable(table: readonly AffineCached[]): bigint[] {
+  const out: bigint[] = new Array(table.length * 3);
+  for (let i = 0; i < table.length; i++) {
+    const e = table[i];
+    out[3 * i] = e.ypx;
+    out[3 * i + 1] = e.ymx;
+    out[3 * i + 2] = e.xy2d;
+  }
+  return out;
 }
 
 /** Inputs of jointMultiply: [S]B − [k]A as digit streams over tables. */
@@ -127,7 +144,7 @@ export function verifyEd25519(signature: Uint8Array, message: Uint8Array, public
           wnaf(s.subarray(16, 32), BASE_WINDOW, FULL_DIGITS, active),
           wnaf(k, ONE_SHOT_WINDOW, FULL_DIGITS, active),
         ],
-        tables: [BASE_TABLE, BASE_TABLE_HIGH, table],
+        tables: [flatTable(BASE_TABLE), flatTable(BASE_TABLE_HIGH), table],
         strides: [3, 3, 4],
         active,
       };

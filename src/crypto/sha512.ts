@@ -1,15 +1,18 @@
 // Portable SHA-512 (FIPS 180-4) for the Ed25519 verifier's challenge hash on hosts and in tests;
 // the device passes Moddable's native Digest instead (hal Hashes). Words are native BigInt: XS has
 // it, and 64-bit words need no hi/lo pairs, which makes this several times cheaper in XS compute
-// than a 32-bit-halves implementation (npm run bench). The round constants are a frozen table; all
+// than a 32-bit-halves implementation (npm run bench). The round constants are read-only tables; all
 // working state is local to a call, so a Moddable preload (which freezes module objects) is safe.
 
 import type { HashFunction } from '../../hal/index.js';
 
 const MASK64 = (1n << 64n) - 1n;
 
+// The tables are BigUint64Arrays, read-only (a preload keeps them in flash): the SDK 8.2.3 linker
+// cannot preload BigInts held in an ordinary array (tools/gen-ed25519-base-table.js).
+
 /** First 64 bits of the fractional parts of the cube roots of the first 80 primes. */
-const K: readonly bigint[] = Object.freeze([
+const K: BigUint64Array = BigUint64Array.of(
   0x428a2f98d728ae22n, 0x7137449123ef65cdn, 0xb5c0fbcfec4d3b2fn, 0xe9b5dba58189dbbcn, 0x3956c25bf348b538n,
   0x59f111f1b605d019n, 0x923f82a4af194f9bn, 0xab1c5ed5da6d8118n, 0xd807aa98a3030242n, 0x12835b0145706fben,
   0x243185be4ee4b28cn, 0x550c7dc3d5ffb4e2n, 0x72be5d74f27b896fn, 0x80deb1fe3b1696b1n, 0x9bdc06a725c71235n,
@@ -26,13 +29,13 @@ const K: readonly bigint[] = Object.freeze([
   0xd186b8c721c0c207n, 0xeada7dd6cde0eb1en, 0xf57d4f7fee6ed178n, 0x06f067aa72176fban, 0x0a637dc5a2c898a6n,
   0x113f9804bef90daen, 0x1b710b35131c471bn, 0x28db77f523047d84n, 0x32caab7b40c72493n, 0x3c9ebe0a15c9bebcn,
   0x431d67c49c100d4cn, 0x4cc5d4becb3e42b6n, 0x597f299cfc657e2an, 0x5fcb6fab3ad6faecn, 0x6c44198c4a475817n,
-]);
+);
 
 /** Initial hash value: fractional parts of the square roots of the first 8 primes. */
-const IV: readonly bigint[] = Object.freeze([
+const IV: BigUint64Array = BigUint64Array.of(
   0x6a09e667f3bcc908n, 0xbb67ae8584caa73bn, 0x3c6ef372fe94f82bn, 0xa54ff53a5f1d36f1n,
   0x510e527fade682d1n, 0x9b05688c2b3e6c1fn, 0x1f83d9abfb41bd6bn, 0x5be0cd19137e2179n,
-]);
+);
 
 /** SHA-512 of `message` (any length an XS Uint8Array can hold). */
 export const sha512: HashFunction = (message: Uint8Array): Uint8Array => {
