@@ -15,8 +15,10 @@ export function createStorage(): Storage {
     maxKeyLength: NVS_MAX_KEY_LENGTH,
     maxValueBytes: NVS_MAX_VALUE_BYTES,
     get(key: string) {
-      const value = nvs.read(key);
-      return value === undefined ? undefined : new Uint8Array(value);
+      // undefined when the key is missing (the SDK's typings omit that case); a value of another
+      // type than a blob is no slot of ours: it reads as absent, and AtomicStorage ignores it.
+      const value: unknown = nvs.read(key);
+      return value instanceof ArrayBuffer ? new Uint8Array(value) : undefined;
     },
     set(key: string, value: Uint8Array) {
       nvs.write(key, value);
