@@ -622,6 +622,8 @@ function printTable() {
   line('verifier tables, bytes on 32-bit', xs?.verifierTables?.bytes32, xsNoble?.verifierTables?.bytes32, kib);
   line('verifier tables, live slots', xs?.verifierTables?.slots, xsNoble?.verifierTables?.slots);
   console.log(row(['  + per prepared issuer key', kib(xs?.verifierTables?.perPreparedKeyBytes32), '', ''], w));
+  console.log(row(['lock live slots: boot / mid-presentation', `${int(xs?.lockHeap?.bootSlots)} / ${int(xs?.lockHeap?.duringSlots)}`, '', ''], w));
+  console.log(row(['  as 32-bit bytes (16 B a slot)', `${kib(xs?.lockHeap?.bootBytes32)} / ${kib(xs?.lockHeap?.duringBytes32)}`, '', ''], w));
   line('XS ms per verifyTicket, one-shot', xs?.verify?.msPaired, xsNoble?.verify?.msPaired, ms);
   line('XS ms per verifyTicket, prepared', xs?.verifyPrepared?.msPaired, xsNoble?.verify?.msPaired, ms);
   line('Node ms per verifyTicket, one-shot', node?.verify?.ms, nodeNoble?.verify?.ms, ms);
@@ -678,6 +680,35 @@ function printPresentation() {
   console.log(`  latency: simulated, ${ble.latencyPerPacketMs} ms per packet per direction (connection events included).`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// The lock's live XS heap after boot and during a presentation
+//
+// A lock on the simulator (src/app.ts wiring, as the firmware boots it), measured in xsnap as live
+// slots after gc(): after boot, halfway through a presentation (connected, challenge sent, the first
+// PRESENT frame reassembled, the second not yet sent) and after it, each against the same script
+// not booted. xsnap reports slots, not chunk bytes, and no peaks: the firmware's lin self-test
+// reports those with the real SDK (docs/firmware.md). Includes the simulator's own objects.
+
+async function measureLockHeap() {
+  progress('lock: live XS heap after boot and during a presentation');
+  const f = presentationInput;
+  const script = await tablesScript(`
+import { Simulator } from '../sim/simulator.js';
+import { fromHex } from '../src/bytes.js';
+const f = ${JSON.stringify({ ...f, frames: { 185: f.frames['185'] } })};
+const issuers = f.issuers.map((i) => ({ kid: fromHex(i.kidHex), publicKey: fromHex(i.publicKeyHex) }));
+const frames = f.frames['185'].map((h) => fromHex(h));
+globalThis.boot = () => { globalThis.sim = new Simulator({ lock: { lockId: f.lockId, issuers }, startTime: f.now, holderSeed: fromHex(f.holderSeedHex), seed: f.seed }); };
+globalThis.halfway = () => { const c = sim.link.central; c.connect(185); c.subscribe(); sim.wait(200); for (const fr of frames.slice(0, -1)) c.write(fr); sim.wait(200); };
+globalThis.finish = () => { sim.link.central.write(frames[frames.length - 1]); sim.wait(200); if (sim.actuator.position !== 'unlocked') throw new Error('not granted'); };
+`);
+  const base = await liveSlots(script, '0;');
+  const boot = (await liveSlots(script, 'boot();')) - base;
+  const during = (await liveSlots(script, 'boot(); halfway();')) - base;
+  const after = (await liveSlots(script, 'boot(); halfway(); finish();')) - base;
+  record('xs', 'lockHeap', { bootSlots: boot, duringSlots: during, afterSlots: after, bootBytes32: boot * SLOT32, duringBytes32: during * SLOT32 });
+}
+
 async function main() {
   const started = performance.now();
   progress('bundling');
@@ -700,6 +731,7 @@ async function main() {
   recordPresentation(nodeReports, [await runPresentationXs(noblePresentationScript, 0)], 'xsNoble');
   await pairedXsTiming(scripts);
   await measureTables();
+  await measureLockHeap();
   derive();
   results.bundleBytes = bundleBytes;
   results.meta = {
