@@ -1,7 +1,7 @@
 // Random bytes for the simulator. SeededRandom is portable and deterministic (tests, replayable
 // simulations); SystemRandom uses the host's WebCrypto and only works where that exists (Node).
 
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../../src/crypto/sha256.js';
 import type { Random } from '../../hal/index.js';
 
 function checkLength(length: number): void {
@@ -34,7 +34,7 @@ export class SeededRandom implements Random {
   consumed = 0;
   private readonly input: Uint8Array;
   private counter = 0;
-  private block = new Uint8Array(0);
+  private block: Uint8Array = new Uint8Array(0);
   private used = 0;
 
   constructor(seed: number | Uint8Array) {

@@ -3,7 +3,7 @@
 // clock, …). `parseScenario` checks a scenario strictly, naming every problem by its path. Portable:
 // no Node imports, so the same scenarios run inside XS in the tests. The format is in docs/simulator.md.
 
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../../src/crypto/sha256.js';
 import { FRAME_ERRORS } from '../../src/ble/framing.js';
 import { fromHex, MAX_UINT32 } from '../../src/bytes.js';
 import { REFUSAL_CODES } from '../../src/reasons.js';
