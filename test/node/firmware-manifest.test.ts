@@ -3,7 +3,7 @@
 // createHardware, every config key is read by hal/moddable and documented, and the memory
 // budget is the ESP32 board default. A real build (mcconfig) is described in docs/firmware.md.
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -149,5 +149,22 @@ describe('firmware manifest (manifest.json and the manifests it includes)', () =
     expect(creation?.chunk).to.deep.equal({ initial: 78848, incremental: 0 });
     expect(creation?.heap).to.deep.equal({ initial: 4928, incremental: 0 });
     expect(creation?.stack).to.equal(1024);
+  });
+
+  it('keeps Moddable modules inside hal/moddable: the core, the HAL interfaces and the simulator import none', () => {
+    const moddable = /from '(timer|time|bleserver|btutils|gatt|crypt|debug|instrumentation|mc\/[\w/]+|embedded:[\w/:-]+|latchkey(\/[\w/]+)?)'/;
+    const offenders: string[] = [];
+    const visit = (dir: string) => {
+      for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) {
+          if (path !== 'hal/moddable') visit(path);
+        } else if (entry.name.endsWith('.ts') && moddable.test(readFileSync(join(root, path), 'utf8'))) offenders.push(path);
+      }
+    };
+    for (const dir of ['src', 'hal', 'sim', 'issuer', 'cli']) visit(dir);
+    expect(offenders).to.deep.equal([]);
+    // …and hal/moddable does import them (the check above would pass on an empty pattern otherwise).
+    expect(read('hal/moddable/timers.ts')).to.match(moddable);
   });
 });
