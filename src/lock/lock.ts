@@ -67,7 +67,7 @@ export class Lock {
     this.skew = config.skewSeconds ?? DEFAULT_SKEW_SECONDS;
     this.maxWindow = config.maxWindowSeconds ?? DEFAULT_MAX_WINDOW_SECONDS;
     this.singleUse = config.singleUse ?? true;
-    this.replay = new ReplayStore(hw.storage, config.replayCapacity ?? DEFAULT_REPLAY_CAPACITY);
+    this.replay = new ReplayStore(hw.storage, config.replayCapacity ?? DEFAULT_REPLAY_CAPACITY, this.skew);
     this.clockGuard = new ClockGuard(hw.clock, hw.storage, this.replay, this.skew);
     this.backoff = new Backoff(hw.storage, { ...DEFAULT_BACKOFF, ...config.backoff });
     this.bolt = new BoltController(hw, { ...DEFAULT_BOLT_OPTIONS, ...config.bolt }, (e) => this.boltEvent(e));
@@ -146,7 +146,10 @@ export class Lock {
     if (claims.iat < this.replay.floor) return this.refused('replayed', `issued before replay-store repair at ${this.replay.floor}`, claims);
     if (this.singleUse) {
       // Durable before the bolt moves: a power cut after this line cannot make the ticket reusable.
-      const outcome = this.replay.record(replayId(decision.kid, claims.cti, this.hw.hashes.sha256), claims.exp + this.skew, now, now);
+      // The mark written with it (and against which old entries are pruned) is at least this
+      // clock and the guard's mark, so the replay record alone bounds every later clock.
+      const mark = Math.max(now, this.clockGuard.mark);
+      const outcome = this.replay.record(replayId(decision.kid, claims.cti, this.hw.hashes.sha256), claims.exp + this.skew, mark);
       if (outcome === 'replayed') return this.refused('replayed', `ticket ${toHex(claims.cti)} already used`, claims);
       if (outcome === 'full') return this.refused('replay-store-full', `${this.replay.capacity} live tickets remembered`, claims);
     }

@@ -1,6 +1,13 @@
 // Used tickets, remembered until they can no longer be valid. One NVS value holds the whole
 // set plus the clock high-water mark, so a grant costs exactly one flash write.
 //
+// Retention (docs/lock.md, "Why a forgotten ticket stays spent"): an entry is dropped only when
+// until < mark − skew, with `mark` the high-water mark written in the same record. The clock
+// guard refuses every clock earlier than mark − skew, and this record's mark never decreases
+// while it is readable, so every clock the lock can still accept is past the ticket's
+// exp + skew: it is refused `expired` without the entry. (Measured against the current clock
+// instead, a clock set back by less than skew revived pruned tickets: issue 11.)
+//
 // Layout (lk.replay): u8 version | u32 clock mark | u32 floor | u16 count |
 //                    count × (16-byte id | u32 until)
 // id = first 16 bytes of SHA-256(len(kid) | kid | cti): fixed width whatever the cti length,
@@ -12,6 +19,7 @@
 import { sha256 } from '../crypto/sha256.js';
 import type { HashFunction, Storage } from '../../hal/index.js';
 import { bytesEqual, concatBytes } from '../bytes.js';
+import { DEFAULT_SKEW_SECONDS } from '../verify.js';
 import { KEY_REPLAY, RecordReader, RecordWriter } from './records.js';
 
 const VERSION = 1;
@@ -44,6 +52,8 @@ export class ReplayStore {
   constructor(
     private readonly storage: Storage,
     readonly capacity: number = DEFAULT_REPLAY_CAPACITY,
+    /** The clock guard's tolerance: entries outlive the mark by this much (see header). */
+    readonly skewSeconds: number = DEFAULT_SKEW_SECONDS,
   ) {
     const max = Math.floor((storage.maxValueBytes - HEADER_BYTES) / ENTRY_BYTES);
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > max) throw new RangeError(`replay capacity must be 1..${max}`);
@@ -67,9 +77,12 @@ export class ReplayStore {
     return true;
   }
 
-  /** Replaces a damaged record with an empty one whose floor is `now` (see header comment). */
+  /**
+   * Replaces a damaged record with an empty one whose floor is `now` (see header comment). The
+   * damaged record's mark is lost with it; `now` (a clock the guard trusts) is the new one.
+   */
   repair(now: number): void {
-    this.write([], this.mark, Math.max(this.floor, now));
+    this.write([], Math.max(this.mark, now), Math.max(this.floor, now));
     this.damaged = false;
   }
 
@@ -82,21 +95,29 @@ export class ReplayStore {
   }
 
   /**
-   * Records a ticket as used (durably, before the caller moves the bolt), pruning entries that
-   * expired by `now`, and stores `mark` with it. Refuses rather than evict a live entry.
+   * Records a ticket as used (durably, before the caller moves the bolt) and raises the stored
+   * mark to `mark` (the caller passes the larger of its clock and the guard's mark). Entries
+   * that no clock the guard accepts can revive are dropped in the same write: until <
+   * writtenMark − skew. Refuses rather than evict any other entry.
    */
-  record(id: Uint8Array, until: number, now: number, mark: number): RecordOutcome {
+  record(id: Uint8Array, until: number, mark: number): RecordOutcome {
     if (this.has(id)) return 'replayed';
-    const live = this.entries.filter((e) => e.until >= now);
-    if (live.length >= this.capacity) return 'full';
-    const next = [...live, { id: id.slice(), until }];
-    this.write(next, Math.max(this.mark, mark), this.floor);
+    const written = Math.max(this.mark, mark);
+    const kept = this.entries.filter((e) => this.retained(e, written));
+    if (kept.length >= this.capacity) return 'full';
+    const next = [...kept, { id: id.slice(), until }];
+    this.write(next, written, this.floor);
     return 'recorded';
   }
 
-  /** Number of entries that are still live at `now` (for status reporting). */
-  liveCount(now: number): number {
-    return this.entries.filter((e) => e.until >= now).length;
+  /** Whether an entry must be kept when the record is written with `mark`. */
+  private retained(e: Entry, mark: number): boolean {
+    return e.until >= mark - this.skewSeconds;
+  }
+
+  /** Entries a write with the current mark would keep (for status reporting). */
+  liveCount(): number {
+    return this.entries.filter((e) => this.retained(e, this.mark)).length;
   }
 
   private write(entries: Entry[], mark: number, floor: number): void {

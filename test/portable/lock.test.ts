@@ -364,7 +364,7 @@ describe('ReplayStore', () => {
     const storage = new MemoryStorage();
     const store = new ReplayStore(storage, 4);
     expect(store.damaged).to.equal(false);
-    expect(store.record(id(7), NOW + 100, NOW, NOW - 5)).to.equal('recorded');
+    expect(store.record(id(7), NOW + 100, NOW - 5)).to.equal('recorded');
     expect(Array.from(storage.peek(KEY_REPLAY)!)).to.deep.equal([1, ...u32(NOW - 5), ...u32(0), 0, 1, ...Array.from(id(7)), ...u32(NOW + 100)]);
     expect(storage.writes).to.equal(1);
   });
@@ -376,13 +376,13 @@ describe('ReplayStore', () => {
     expect(() => new ReplayStore(new MemoryStorage(), 2.5)).to.throw(RangeError);
     const storage = new MemoryStorage();
     const store = new ReplayStore(storage, 199);
-    for (let i = 0; i < 199; i++) expect(store.record(id(i), NOW + 1000, NOW, NOW)).to.equal('recorded');
+    for (let i = 0; i < 199; i++) expect(store.record(id(i), NOW + 1000, NOW)).to.equal('recorded');
     const value = storage.peek(KEY_REPLAY)!;
     expect(value.length).to.equal(11 + 199 * 20);
     expect(value.length).to.be.at.most(NVS_MAX_VALUE_BYTES);
     expect(storage.writes).to.equal(199);
-    expect(store.record(id(199), NOW + 1000, NOW, NOW), 'refuses rather than evict a live entry').to.equal('full');
-    expect(store.record(id(5), NOW + 1000, NOW, NOW)).to.equal('replayed');
+    expect(store.record(id(199), NOW + 1000, NOW), 'refuses rather than evict a live entry').to.equal('full');
+    expect(store.record(id(5), NOW + 1000, NOW)).to.equal('replayed');
     expect(storage.writes, 'full and replayed write nothing').to.equal(199);
     // Survives a reboot intact.
     const again = new ReplayStore(storage, 199);
@@ -390,23 +390,25 @@ describe('ReplayStore', () => {
     expect(again.size).to.equal(199);
     expect(again.has(id(0)) && again.has(id(198))).to.equal(true);
     expect(again.has(id(199))).to.equal(false);
-    // Once the entries expire (until < now), the next record prunes them all.
-    expect(again.record(id(199), NOW + 5000, NOW + 1000, NOW + 1000), 'until == now is still live').to.equal('full');
-    expect(again.record(id(199), NOW + 5000, NOW + 1001, NOW + 1001)).to.equal('recorded');
+    // Entries are dropped only once until < mark − skew (skew 60 by default): a clock the guard
+    // still accepts (≥ mark − skew) could otherwise find them valid again.
+    expect(again.record(id(199), NOW + 5000, NOW + 1060), 'until == mark − skew is still kept').to.equal('full');
+    expect(again.mark, 'a refused record writes nothing, not even the mark').to.equal(NOW);
+    expect(again.record(id(199), NOW + 5000, NOW + 1061)).to.equal('recorded');
     expect(again.size).to.equal(1);
     expect(storage.peek(KEY_REPLAY)!.length).to.equal(31);
   });
 
   it('keeps the larger clock mark', () => {
     const store = new ReplayStore(new MemoryStorage(), 4);
-    store.record(id(1), NOW + 10, NOW, NOW + 50);
-    store.record(id(2), NOW + 10, NOW, NOW);
+    store.record(id(1), NOW + 10, NOW + 50);
+    store.record(id(2), NOW + 10, NOW);
     expect(store.mark).to.equal(NOW + 50);
   });
 
   it('reports a damaged record (truncated, extended, wrong version, wrong count, empty) and repair() sets the floor', () => {
     const good = new MemoryStorage();
-    new ReplayStore(good, 4).record(id(1), NOW + 10, NOW, NOW);
+    new ReplayStore(good, 4).record(id(1), NOW + 10, NOW);
     const bytes = good.peek(KEY_REPLAY)!;
     const variants: [string, Uint8Array][] = [
       ['truncated', bytes.slice(0, bytes.length - 1)],
@@ -457,7 +459,7 @@ describe('ClockGuard', () => {
     g.guard.raiseTo(NOW + 5);
     g.guard.raiseTo(NOW + 10);
     expect(g.storage.writes).to.equal(1);
-    g.replay.record(id(1), NOW + 100, NOW, NOW + 20);
+    g.replay.record(id(1), NOW + 100, NOW + 20);
     expect(g.guard.mark).to.equal(NOW + 20);
     const reloaded = guard(g.storage, NOW);
     expect(reloaded.guard.mark).to.equal(NOW + 20);
@@ -481,7 +483,7 @@ describe('ClockGuard', () => {
 
   it('a damaged lk.clock is no mark; the replay record still bounds a rollback', () => {
     const storage = new MemoryStorage([[KEY_CLOCK, Uint8Array.of(1, 2)]]);
-    new ReplayStore(storage, 4).record(id(1), NOW + 100, NOW, NOW);
+    new ReplayStore(storage, 4).record(id(1), NOW + 100, NOW);
     const g = guard(storage, NOW - 61);
     expect(g.guard.mark).to.equal(NOW);
     expect(g.guard.trusted()).to.equal(false);
@@ -667,13 +669,38 @@ describe('Lock', () => {
     expect(full).to.deep.include({ granted: false, reason: 'replay-store-full' });
     expect(rig.storage.writes, 'the lock\'s own state: no write, no back-off count').to.equal(w);
     expect(rig.lock.backoff.failures).to.equal(0);
-    // shortA/B are remembered until exp + skew = NOW + 660.
-    rig.wait(660_000);
-    expect(decision(rig.present(tk('fixture'))), 'until == now is still live').to.equal('replay-store-full');
+    // shortA/B (until = exp + skew = NOW + 660) are remembered while until ≥ mark − skew, i.e.
+    // up to NOW + 720: a clock set back by skew could find them valid until then.
+    rig.wait(720_000);
+    expect(decision(rig.present(tk('fixture'))), 'until == mark − skew is still kept').to.equal('replay-store-full');
     rig.wait(1000);
     expect(decision(rig.present(tk('fixture')))).to.equal('granted');
     expect(rig.lock.replay.size, 'both expired entries were pruned').to.equal(1);
   });
+
+  // Issue 11: the replay store used to drop a ticket once exp + skew < now, although the clock
+  // guard still accepts a clock set back by up to skew, under which the ticket is valid again.
+  for (const capacity of [128, 1]) {
+    it(`issue 11 (capacity ${capacity}): a used ticket is never granted again after another grant and a clock set back by less than skew`, () => {
+      const rig = new Rig({ lock: { replayCapacity: capacity } });
+      // 1. shortA (exp NOW + 600) is granted.
+      expect(decision(rig.present(tk('shortA')))).to.equal('granted');
+      // 2. Time passes beyond exp + skew (NOW + 660).
+      rig.wait(661_000);
+      expect(rig.time.clock.now()).to.equal(NOW + 661);
+      // 3. Another grant is recorded (with room for it, it is granted; a store of one is still
+      //    full of shortA, which the lock's own rules can find valid again).
+      expect(decision(rig.present(tk('fixture')))).to.equal(capacity > 1 ? 'granted' : 'replay-store-full');
+      rig.wait(5000);
+      // 4. The clock is set back by less than skew: still trusted.
+      rig.time.clock.set(NOW + 661 + 5 - 59);
+      expect(rig.lock.clockGuard.trusted()).to.equal(true);
+      // 5. shortA again: inside exp + skew by the lock's clock, and still remembered.
+      const unlocksBefore = rig.actuator.history.filter((h) => h.target === 'unlocked').length;
+      expect(decision(rig.present(tk('shortA')))).to.equal('replayed');
+      expect(rig.actuator.history.filter((h) => h.target === 'unlocked').length).to.equal(unlocksBefore);
+    });
+  }
 
   it('refuses clock-untrusted when the clock is set back past mark - skew, and does not count it', () => {
     const rig = new Rig();

@@ -98,8 +98,8 @@ describe('presentation over BLE', () => {
       expect(verdict(presentCached(sim, tk('shortB')))).to.equal('granted');
       expect(verdict(presentCached(sim, tk('fixture')))).to.equal('replay-store-full');
       expect(unlocks(sim)).to.equal(2);
-      sim.wait(661_000); // shortA/B are remembered until NOW + 600 + 60 s of skew
-      expect(sim.time.now()).to.be.above(NOW + 660);
+      sim.wait(721_000); // shortA/B are remembered while exp + skew ≥ mark − skew: until NOW + 720
+      expect(sim.time.now()).to.be.above(NOW + 720);
       expect(verdict(presentCached(sim, tk('fixture')))).to.equal('granted');
       expect(sim.lock.replay.size).to.equal(1);
       expect(verdict(presentCached(sim, tk('shortA'))), 'an expired ticket is refused by its window').to.equal('expired');
