@@ -8,7 +8,7 @@ import { ed25519SelfTest, verifyEd25519 } from '../ed25519.js';
 import { hashesSelfTest } from '../hash-self-test.js';
 import type { RefusalReason } from '../reasons.js';
 import type { TicketClaims } from '../ticket.js';
-import { DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, prepareIssuers, skewProblem, trustedIssuersProblem, verifyTicket, type TrustedIssuer } from '../verify.js';
+import { DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, prepareIssuers, skewProblem, trustedIssuersProblem, verifyTicket, type SignatureCheck, type TrustedIssuer } from '../verify.js';
 import { holderProofMessage, ticketHash } from '../holder-proof.js';
 import { errorMessage } from '../result.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -28,6 +28,16 @@ export interface LockConfig {
   replayCapacity?: number;
   bolt?: Partial<BoltOptions>;
   backoff?: Partial<BackoffPolicy>;
+}
+
+/**
+ * Ed25519 for a test that must memoise it (the model-based driver checks millions of
+ * presentations of a few signed tickets): the same functions as src/ed25519.ts, computed once
+ * per distinct input. Without it (the device) the lock uses src/ed25519.ts and prepared issuer keys.
+ */
+export interface LockCrypto {
+  checkSignature: SignatureCheck;
+  selfTest: () => boolean;
 }
 
 export type PresentationResult =
@@ -57,13 +67,15 @@ export class Lock {
   constructor(
     private readonly hw: Hardware,
     config: LockConfig,
+    private readonly crypto?: LockCrypto,
   ) {
     // A misprovisioned lock fails at construction, loudly, rather than deciding by issuer order.
     const problem = trustedIssuersProblem(config.issuers) ?? skewProblem(config.skewSeconds ?? DEFAULT_SKEW_SECONDS);
     if (problem !== undefined) throw new RangeError(`lock config: ${problem}`);
     this.lockId = config.lockId;
     // Prepared once here, not per ticket: decoding and tabulating a key costs about one verification.
-    this.issuers = prepareIssuers(config.issuers);
+    // (Not when a test memoises the checks: the prepared keys would go unused.)
+    this.issuers = crypto === undefined ? prepareIssuers(config.issuers) : config.issuers;
     this.skew = config.skewSeconds ?? DEFAULT_SKEW_SECONDS;
     this.maxWindow = config.maxWindowSeconds ?? DEFAULT_MAX_WINDOW_SECONDS;
     this.singleUse = config.singleUse ?? true;
@@ -77,7 +89,7 @@ export class Lock {
   start(): void {
     this.bolt.boot();
     // The hashes come from the HAL (native on the device): prove them before trusting a verdict.
-    this.cryptoOk = hashesSelfTest(this.hw.hashes) && ed25519SelfTest(this.hw.hashes.sha512);
+    this.cryptoOk = hashesSelfTest(this.hw.hashes) && (this.crypto === undefined ? ed25519SelfTest(this.hw.hashes.sha512) : this.crypto.selfTest());
     if (!this.cryptoOk) this.record('alarm', 'self-test-failed');
     this.record('info', 'boot', { clockTrusted: this.clockGuard.trusted(), replayEntries: this.replay.size });
     this.repairIfDamaged();
@@ -127,7 +139,15 @@ export class Lock {
     }
     this.repairIfDamaged();
 
-    const decision = verifyTicket(ticket, { lockId: this.lockId, issuers: this.issuers, now, skewSeconds: this.skew, maxWindowSeconds: this.maxWindow, sha512: this.hw.hashes.sha512 });
+    const decision = verifyTicket(ticket, {
+      lockId: this.lockId,
+      issuers: this.issuers,
+      now,
+      skewSeconds: this.skew,
+      maxWindowSeconds: this.maxWindow,
+      sha512: this.hw.hashes.sha512,
+      ...(this.crypto === undefined ? {} : { checkSignature: this.crypto.checkSignature }),
+    });
     if (!decision.granted) {
       if (decision.reason === 'issued-in-future' && decision.claims) {
         // A trusted issuer vouches that real time is at least iat: our clock is behind.
@@ -141,7 +161,8 @@ export class Lock {
 
     if (proof === undefined) return this.refused('missing-proof', 'no holder proof', claims);
     const message = holderProofMessage(challenge, this.lockId, ticketHash(ticket, this.hw.hashes.sha256));
-    if (!verifyEd25519(proof, message, claims.holderKey, this.hw.hashes.sha512)) return this.refused('bad-proof', 'holder proof does not verify under cnf key', claims);
+    const proofValid = this.crypto === undefined ? verifyEd25519(proof, message, claims.holderKey, this.hw.hashes.sha512) : this.crypto.checkSignature(proof, message, claims.holderKey);
+    if (!proofValid) return this.refused('bad-proof', 'holder proof does not verify under cnf key', claims);
 
     if (claims.iat < this.replay.floor) return this.refused('replayed', `issued before replay-store repair at ${this.replay.floor}`, claims);
     if (this.singleUse) {

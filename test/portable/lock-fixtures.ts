@@ -19,11 +19,11 @@ import {
   CHALLENGE_BYTES, MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, encodePresent, refusalReasonName, type ResultMessage,
 } from '../../src/ble/messages.js';
 import { holderProofMessage, ticketHash } from '../../src/holder-proof.js';
-import type { PresentationService } from '../../src/ble/presentation-service.js';
+import { PresentationService } from '../../src/ble/presentation-service.js';
 import { startLatchkey } from '../../src/app.js';
 import { toHex } from '../../src/bytes.js';
 import { Backoff } from '../../src/lock/backoff.js';
-import { Lock, type LockConfig, type PresentationResult } from '../../src/lock/lock.js';
+import { Lock, type LockConfig, type LockCrypto, type PresentationResult } from '../../src/lock/lock.js';
 import { ReplayStore, replayId } from '../../src/lock/replay-store.js';
 import { parseClaims, parseEnvelope } from '../../src/ticket.js';
 import { HOLDER_SEED, LOCK_ID, NOW, TRUSTED, ascii, ticket } from './fixtures.js';
@@ -202,6 +202,8 @@ export interface RigOptions {
   latencyMs?: number;
   /** The lock's clock at the start (default NOW). */
   rtc?: number;
+  /** The lock's Ed25519 (default: the real one; the model-based suite memoises it). */
+  crypto?: LockCrypto;
 }
 
 export class Rig {
@@ -244,9 +246,18 @@ export class Rig {
   }
 
   boot(hw: Hardware = this.hardware()): void {
-    const app = startLatchkey(hw, { lockId: LOCK_ID, issuers: TRUSTED, ...this.options.lock });
-    this.lock = app.lock;
-    this.service = app.service;
+    const config = { lockId: LOCK_ID, issuers: TRUSTED, ...this.options.lock };
+    if (this.options.crypto === undefined) {
+      const app = startLatchkey(hw, config);
+      this.lock = app.lock;
+      this.service = app.service;
+    } else {
+      // The memoised Ed25519 of the model-based suite: the same wiring as startLatchkey.
+      this.lock = new Lock(hw, config, this.options.crypto);
+      this.service = new PresentationService(hw, this.lock);
+      this.lock.start();
+      this.service.start();
+    }
   }
 
   /** Power cycle: device timers and RAM lost; storage, the RTC and the world survive. */
