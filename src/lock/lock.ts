@@ -92,7 +92,13 @@ export class Lock {
     this.cryptoOk = hashesSelfTest(this.hw.hashes) && (this.crypto === undefined ? ed25519SelfTest(this.hw.hashes.sha512) : this.crypto.selfTest());
     if (!this.cryptoOk) this.record('alarm', 'self-test-failed');
     this.record('info', 'boot', { clockTrusted: this.clockGuard.trusted(), replayEntries: this.replay.size });
-    this.repairIfDamaged();
+    try {
+      this.repairIfDamaged();
+    } catch (error) {
+      // A flash write failing at boot must not stop the boot: the store stays damaged, and the
+      // repair is tried again before any presentation is decided (none is granted without it).
+      this.record('alarm', 'replay-store-repair-failed', { error: String((error as Error)?.message ?? error) });
+    }
     this.scheduleCheckpoint();
   }
 

@@ -13,8 +13,8 @@
 // id = first 16 bytes of SHA-256(len(kid) | kid | cti): fixed width whatever the cti length,
 // and two issuers that pick the same cti do not collide. `until` = exp + skew.
 // `floor`: if the record is ever found unreadable (flash damage), the lock cannot know which
-// tickets were used, so it repairs the record with floor = now and thereafter accepts only
-// tickets issued (iat) at or after the floor: fail-secure without bricking the lock.
+// tickets were used, so it repairs the record with floor = now + 2 × skew + 1 and thereafter
+// accepts only tickets issued (iat) at or after the floor: fail-secure without bricking the lock.
 
 import { sha256 } from '../crypto/sha256.js';
 import type { HashFunction, Storage } from '../../hal/index.js';
@@ -78,11 +78,14 @@ export class ReplayStore {
   }
 
   /**
-   * Replaces a damaged record with an empty one whose floor is `now` (see header comment). The
-   * damaged record's mark is lost with it; `now` (a clock the guard trusts) is the new one.
+   * Replaces a damaged record with an empty one (see header comment), at a clock `now` the guard
+   * trusts. The floor must lie beyond every iat the lock may have accepted before the damage:
+   * a grant at clock g accepted iat ≤ g + skew, and the lost record's mark (≥ g) let the guard
+   * accept no clock below g − skew, so g ≤ now + skew and iat ≤ now + 2 × skew. The lost mark is
+   * replaced by `now`.
    */
   repair(now: number): void {
-    this.write([], Math.max(this.mark, now), Math.max(this.floor, now));
+    this.write([], Math.max(this.mark, now), Math.max(this.floor, now + 2 * this.skewSeconds + 1));
     this.damaged = false;
   }
 

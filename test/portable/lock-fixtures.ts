@@ -43,8 +43,12 @@ const CATALOG = {
   future: { cti: ascii('future-0001'), issuedAt: NOW + 3600, notBefore: NOW + 3600, expires: NOW + 7200 },
   wrongLock: { cti: ascii('wrong-lock-01'), lockId: 'lock:3-rue-des-roses/door-b' },
   expired: { cti: ascii('expired-0001'), issuedAt: NOW - 7300, notBefore: NOW - 7200, expires: NOW - 3600 },
-  /** Issued exactly at NOW: accepted by a lock whose replay floor is NOW. */
+  /** Issued exactly at NOW. */
   atNow: { cti: ascii('at-now-00001'), issuedAt: NOW },
+  /** The issuer's clock 50 s ahead of the lock's (inside the skew): iat NOW + 50. */
+  issuerAhead: { cti: ascii('ahead-000001'), issuedAt: NOW + 50 },
+  /** Issued 2 × skew + 1 s after NOW: accepted by a lock whose replay store was repaired at NOW. */
+  afterRepair: { cti: ascii('after-repair'), issuedAt: NOW + 121, notBefore: NOW + 121 },
 } satisfies Record<string, Partial<TicketFields>>;
 
 export type TicketName = keyof typeof CATALOG;

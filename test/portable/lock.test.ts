@@ -426,7 +426,8 @@ describe('ReplayStore', () => {
       expect(store.damaged).to.equal(false);
       const reloaded = new ReplayStore(storage, 4);
       expect(reloaded.damaged, name).to.equal(false);
-      expect(reloaded.floor, name).to.equal(NOW + 7);
+      expect(reloaded.floor, name + ': now + 2 × skew + 1').to.equal(NOW + 7 + 121);
+      expect(reloaded.mark, name).to.equal(NOW + 7);
     }
     expect(new ReplayStore(new MemoryStorage(), 4).damaged, 'no record at all is not damage').to.equal(false);
   });
@@ -797,18 +798,35 @@ describe('Lock', () => {
     expect(decision(rig.lock.present(Uint8Array.of(0xd2, 0x84), undefined, FIXED_CHALLENGE))).to.equal('malformed');
   });
 
-  it('repairs a damaged replay record at start: tickets issued before the repair are refused, newer ones accepted', () => {
+  it('repairs a damaged replay record at start: tickets issued before the repair + 2 × skew are refused, newer ones accepted', () => {
     const storage = new MemoryStorage([[KEY_REPLAY, Uint8Array.of(1, 2, 3)]]);
     const rig = new Rig({ storage });
-    expect(rig.log.find('replay-store-repaired', 'alarm')[0]).to.deep.include({ floor: NOW });
+    expect(rig.log.find('replay-store-repaired', 'alarm')[0]).to.deep.include({ floor: NOW + 121 });
     expect(rig.lock.replay.damaged).to.equal(false);
-    expect(new ReplayStore(storage, 4).floor).to.equal(NOW);
+    expect(new ReplayStore(storage, 4).floor).to.equal(NOW + 121);
+    expect(new ReplayStore(storage, 4).mark, 'the repair clock is the new mark').to.equal(NOW);
     const old = rig.present(tk('fixture')); // iat NOW - 900
     expect(old).to.deep.include({ granted: false, reason: 'replayed' });
     expect(old.granted === false && old.detail).to.contain('repair');
+    expect(decision(rig.present(tk('atNow'))), 'iat NOW < floor').to.equal('replayed');
     expect(rig.actuator.history.filter((h) => h.target === 'unlocked')).to.have.length(0);
-    expect(decision(rig.present(tk('atNow'))), 'iat == floor is accepted').to.equal('granted');
-    expect(decision(rig.present(tk('atNow')))).to.equal('replayed');
+    rig.time.clock.set(NOW + 121);
+    expect(decision(rig.present(tk('afterRepair'))), 'iat == floor is accepted').to.equal('granted');
+    expect(decision(rig.present(tk('afterRepair')))).to.equal('replayed');
+  });
+
+  it('a ticket used just before the replay record was damaged is refused after the repair, even with the issuer\'s clock ahead', () => {
+    // Granted at NOW with iat NOW + 50 (allowed: iat ≤ now + skew). The record is then found
+    // damaged at the next boot, 5 s later: the floor must lie beyond every iat the lock may
+    // have accepted before (≤ grant clock + skew, grant clock ≤ repair clock + skew).
+    const rig = new Rig();
+    expect(decision(rig.present(tk('issuerAhead')))).to.equal('granted');
+    rig.wait(5000);
+    rig.storage.set(KEY_REPLAY, Uint8Array.of(1));
+    rig.reboot();
+    expect(decision(rig.present(tk('issuerAhead')))).to.equal('replayed');
+    expect(rig.lock.replay.floor).to.equal(NOW + 5 + 121);
+    expect(rig.actuator.history.filter((h) => h.target === 'unlocked' && h.reached)).to.have.length(1);
   });
 
   it('defers the repair while the clock is untrusted, and sets the floor from the corrected clock', () => {
@@ -820,8 +838,22 @@ describe('Lock', () => {
     expect(decision(rig.present(tk('atNow')))).to.equal('clock-untrusted');
     expect(Array.from(rig.storage.peek(KEY_REPLAY)!)).to.deep.equal([9]);
     rig.time.clock.set(NOW + 100);
-    expect(decision(rig.present(tk('atNow'))), 'iat NOW < floor NOW + 100').to.equal('replayed');
-    expect(rig.log.find('replay-store-repaired')[0]).to.deep.include({ floor: NOW + 100 });
+    expect(decision(rig.present(tk('atNow'))), 'iat NOW < floor NOW + 100 + 121').to.equal('replayed');
+    expect(rig.log.find('replay-store-repaired')[0]).to.deep.include({ floor: NOW + 221 });
+  });
+
+  it('a failing flash write during the boot repair does not stop the boot; the repair is retried before a grant', () => {
+    const storage = new MemoryStorage([[KEY_REPLAY, Uint8Array.of(1, 2, 3)]]);
+    const failing = { ...storage, get: (k: string) => storage.get(k), delete: (k: string) => storage.delete(k), maxKeyLength: storage.maxKeyLength, maxValueBytes: storage.maxValueBytes, set: () => { throw new Error('nvs: write failed'); } };
+    const rig = new Rig({ storage });
+    rig.storage.set(KEY_REPLAY, Uint8Array.of(1, 2, 3));
+    const hw = { ...rig.hardware(), storage: failing };
+    expect(() => rig.reboot(hw)).not.to.throw();
+    expect(rig.actuator.position).to.equal('locked');
+    expect(rig.lock.replay.damaged).to.equal(true);
+    expect(decision(rig.present(tk('fixture'))), 'no grant with an unrepaired store').to.equal('internal-error');
+    rig.reboot();
+    expect(rig.lock.replay.damaged).to.equal(false);
   });
 
   it('a burst of 50 bad presentations, one a second, costs 8 storage writes: lockouts stop the counting', () => {

@@ -44,6 +44,11 @@ describe('model-based: the lock against its reference model', () => {
     });
     if (CASES >= 100_000 || env.LATCHKEY_MODEL_REPORT) {
       console.log(`  model-based: ${report.cases.toLocaleString('en-US')} cases, ${report.steps.toLocaleString('en-US')} commands in ${(report.ms / 1000).toFixed(1)} s`);
+      console.log(`  outcomes: ${[...report.outcomes].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    }
+    // The run must reach the outcomes it exists to compare, not only refusals.
+    for (const outcome of ['granted', 'replayed', 'replay-store-full', 'clock-untrusted', 'backoff', 'expired', 'bad-proof', '(power cut)']) {
+      expect(report.outcomes.get(outcome) ?? 0, outcome).to.be.above(0);
     }
   });
 });

@@ -302,11 +302,15 @@ export class CaseRun {
   private readonly model: LockModel;
   private readonly pool: Pool;
   private bootElapsed = 0;
-  /** Replay IDs granted so far (single use: never twice), kept independently of the model. */
+  /**
+   * Tickets granted so far (single use: never twice), kept independently of the model. Per ticket,
+   * not per replay ID: an issuer that reuses a cti with a later exp gets the second ticket accepted
+   * once the first one's entry may go (docs/lock.md, "Replay retention").
+   */
   private readonly granted = new Set<string>();
   private stepNo = 0;
 
-  constructor(spec: CaseSpec, pool: Pool, crypto: LockCrypto, challengeSeed: number) {
+  constructor(spec: CaseSpec, pool: Pool, crypto: LockCrypto, challengeSeed: number, private readonly stats?: Map<string, number>) {
     this.pool = pool;
     const c = spec.config;
     this.rig = new Rig({
@@ -327,6 +331,10 @@ export class CaseRun {
     this.model = new LockModel(config);
     this.trace.push(`config: capacity ${c.capacity}, ${c.singleUse ? 'single use' : 'multi use'}, skew ${c.skew} s; clock ${NOW}`);
     this.check('boot');
+  }
+
+  private count(what: string): void {
+    if (this.stats) this.stats.set(what, (this.stats.get(what) ?? 0) + 1);
   }
 
   private fail(message: string): never {
@@ -379,6 +387,7 @@ export class CaseRun {
     this.model.reboot();
     this.bootElapsed = this.rig.time.elapsed();
     this.trace.push('   rebooted');
+    this.count('(reboot)');
     this.check('after reboot');
     if (this.rig.actuator.position !== 'locked') this.fail('the bolt is not locked after a reboot');
   }
@@ -402,6 +411,7 @@ export class CaseRun {
     if (real !== this.model.powerOff) this.fail(`power cut: lock ${real ? 'lost power' : 'kept power'}, model ${this.model.powerOff ? 'lost power' : 'kept power'} (flash writes differ from docs/lock.md)`);
     if (!real) return false;
     this.trace.push('   power cut');
+    this.count('(power cut)');
     this.check('at the power cut');
     this.reboot();
     return true;
@@ -465,6 +475,8 @@ export class CaseRun {
     const got = results.map((r) => (r.granted ? 'granted' : reasonName(r.reason)));
     this.trace.push(`   model: ${expected ? `${show(expected.outcome)}${expected.seconds ? ` (${expected.seconds} s)` : ''}` : 'no decision'}; lock: ${got.join(', ') || 'no RESULT'}${results[0] && results[0].seconds ? ` (${results[0].seconds} s)` : ''}${errorNames.length ? `; ERROR ${errorNames.join(', ')}` : ''}`);
     if (bad.length > 0) this.fail(`notifications that do not reassemble: ${bad.join(', ')}`);
+    for (const g of got) this.count(g);
+    for (const e of errorNames) this.count(`ERROR ${e}`);
     if (powerCut) {
       // The lock died mid-decision: what the simulator still notifies is not physical. Only the
       // invariants (no unlock without a grant the model allows) are checked, then both reboot.
@@ -490,7 +502,7 @@ export class CaseRun {
 
   private noteGrant(entry: PoolTicket, granted: boolean): void {
     if (!granted || !this.model.config.singleUse) return;
-    const id = `${entry.model.kid}/${entry.model.cti}`;
+    const id = entry.model.name;
     if (this.granted.has(id)) this.fail(`single-use ticket ${id} granted twice`);
     this.granted.add(id);
   }
@@ -536,9 +548,9 @@ function reasonName(code: number): string {
 // ---------------------------------------------------------------------------------------------
 // Runs, shrinking and reporting
 
-function fails(spec: CaseSpec, pool: Pool, crypto: LockCrypto, challengeSeed: number): CaseFailure | undefined {
+function fails(spec: CaseSpec, pool: Pool, crypto: LockCrypto, challengeSeed: number, stats?: Map<string, number>): CaseFailure | undefined {
   try {
-    new CaseRun(spec, pool, crypto, challengeSeed).run(spec.commands);
+    new CaseRun(spec, pool, crypto, challengeSeed, stats).run(spec.commands);
     return undefined;
   } catch (error) {
     if (error instanceof CaseFailure) return error;
@@ -562,8 +574,8 @@ export function shrink(spec: CaseSpec, pool: Pool, crypto: LockCrypto, challenge
 export interface RunReport {
   cases: number;
   steps: number;
-  decisions: number;
-  grants: number;
+  /** How often each outcome was seen: RESULT reasons, ERRORs, reboots and power cuts. */
+  outcomes: Map<string, number>;
   ms: number;
 }
 
@@ -574,11 +586,12 @@ export interface RunReport {
 export function runCases(runSeed: number, first: number, count: number, pool: Pool, options: { maxLength?: number; progress?: (done: number) => void } = {}): RunReport {
   const crypto = memoisedCrypto();
   const started = Date.now();
+  const outcomes = new Map<string, number>();
   let steps = 0;
   for (let n = first; n < first + count; n++) {
     const spec = generateCase(runSeed, n, pool, options.maxLength);
     const challengeSeed = caseSeed(runSeed, n) ^ 0xc4a1;
-    const failure = fails(spec, pool, crypto, challengeSeed);
+    const failure = fails(spec, pool, crypto, challengeSeed, outcomes);
     steps += spec.commands.length;
     if (failure) {
       const small = shrink(spec, pool, crypto, challengeSeed);
@@ -590,7 +603,7 @@ export function runCases(runSeed: number, first: number, count: number, pool: Po
     }
     if (options.progress && (n - first + 1) % 10_000 === 0) options.progress(n - first + 1);
   }
-  return { cases: count, steps, decisions: 0, grants: 0, ms: Date.now() - started };
+  return { cases: count, steps, outcomes, ms: Date.now() - started };
 }
 
 /** The full trace of one case, passing or not (for LATCHKEY_MODEL_CASE). */
