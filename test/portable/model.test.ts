@@ -34,7 +34,7 @@ describe('model-based: the lock against its reference model', () => {
     expect(JSON.stringify(generateCase(SEED, 7, getPool()))).to.equal(a);
     const kinds = new Set<string>();
     for (let n = 0; n < 200; n++) for (const c of generateCase(SEED, n, getPool()).commands) kinds.add(c.k);
-    expect([...kinds].sort()).to.deep.equal(['clock', 'power-cut', 'present', 'reboot', 'rtc-loss', 'wait']);
+    expect([...kinds].sort()).to.deep.equal(['clock', 'damage', 'power-cut', 'present', 'reboot', 'rtc-loss', 'wait']);
   });
 
   it(`${CASES.toLocaleString('en-US')} seeded cases (seed ${SEED}): every decision matches the model, every invariant holds`, function (this: { timeout?: (ms: number) => void }) {

@@ -22,6 +22,7 @@ import { MESSAGE_TYPES, encodePresent } from '../../../src/ble/messages.js';
 import { toHex } from '../../../src/bytes.js';
 import { ed25519SelfTest, verifyEd25519 } from '../../../src/ed25519.js';
 import type { LockCrypto } from '../../../src/lock/lock.js';
+import { KEY_BACKOFF, KEY_CLOCK, KEY_REPLAY } from '../../../src/lock/records.js';
 import { ISSUER, LOCK_ID, NOW, OTHER_ISSUER, ascii, seed, ticket } from '../fixtures.js';
 import { Rig, continuationFrame, firstFrame, holderProof } from '../lock-fixtures.js';
 import { DOC_REASON_CODES, LockModel, type ModelConfig, type ModelTicket, type ProofKind, type Verdict } from './lock-model.js';
@@ -172,7 +173,7 @@ export function memoisedCrypto(): LockCrypto & { misses: () => number } {
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-export type ClockAnchor = 'now' | 'mark' | 'exp';
+export type ClockAnchor = 'now' | 'mark' | 'exp' | 'iat';
 
 export type Command =
   | {
@@ -194,7 +195,9 @@ export type Command =
   | { k: 'clock'; anchor: ClockAnchor; t: number; offset: number }
   | { k: 'reboot' }
   | { k: 'rtc-loss' }
-  | { k: 'power-cut'; n: number; lands: boolean };
+  | { k: 'power-cut'; n: number; lands: boolean }
+  /** Flash damage found at the next boot: one record becomes unreadable. */
+  | { k: 'damage'; record: 'replay' | 'clock' | 'backoff' };
 
 export interface CaseSpec {
   config: { capacity: number; singleUse: boolean; skew: number };
@@ -208,12 +211,12 @@ export function generateCase(runSeed: number, n: number, pool: Pool, maxLength =
     singleUse: r() < 0.9,
     skew: weighted(r, [[8, 60], [1, 5], [1, 0]] as const),
   };
-  const provable = pool.tickets.map((t, i) => [t.provable ? 6 : 1, i] as const);
+  const provable = pool.tickets.map((t, i) => [t.provable ? 10 : 1, i] as const);
   const skewish = [1, config.skew - 1, config.skew, config.skew + 1, 2 * config.skew, 2 * config.skew + 1, 3 * config.skew];
   const present = (proof?: ProofKind): Command => ({
     k: 'present',
     t: weighted(r, provable),
-    proof: proof ?? weighted(r, [[70, 'valid'], [8, 'stale-challenge'], [5, 'other-key'], [3, 'other-lock'], [4, 'short'], [10, 'none']] as const),
+    proof: proof ?? weighted(r, [[80, 'valid'], [6, 'stale-challenge'], [4, 'other-key'], [2, 'other-lock'], [3, 'short'], [5, 'none']] as const),
     mtu: pick(r, [23, 64, 185, 247, 517]),
     garbage: weighted(r, [[90, 0], [5, 1], [3, 2], [2, 3]] as const),
     badFirst: r() < 0.04,
@@ -223,7 +226,7 @@ export function generateCase(runSeed: number, n: number, pool: Pool, maxLength =
   const commands: Command[] = [];
   const length = 1 + Math.floor(r() * maxLength);
   while (commands.length < length) {
-    const kind = weighted(r, [[55, 'present'], [12, 'wait'], [14, 'clock'], [4, 'reboot'], [1, 'rtc-loss'], [4, 'power-cut'], [4, 'burst']] as const);
+    const kind = weighted(r, [[55, 'present'], [12, 'wait'], [14, 'clock'], [4, 'reboot'], [1, 'rtc-loss'], [4, 'power-cut'], [4, 'burst'], [1, 'damage']] as const);
     switch (kind) {
       case 'present':
         commands.push(present());
@@ -232,9 +235,9 @@ export function generateCase(runSeed: number, n: number, pool: Pool, maxLength =
         commands.push({ k: 'wait', ms: pick(r, [200, 1000, 2000, 5000, 30_000, 61_000, 130_000, 600_000, 3_600_000, 7_300_000]) });
         break;
       case 'clock': {
-        const anchor = weighted(r, [[3, 'now'], [3, 'mark'], [3, 'exp']] as const);
+        const anchor = weighted(r, [[3, 'now'], [3, 'mark'], [3, 'exp'], [2, 'iat']] as const);
         const sign = r() < 0.6 ? -1 : 1;
-        const offset = r() < 0.8 ? sign * pick(r, skewish) : sign * pick(r, [600, 3600, 86_400]);
+        const offset = r() < 0.9 ? sign * pick(r, skewish) : sign * pick(r, [600, 3600, 86_400]);
         commands.push({ k: 'clock', anchor, t: Math.floor(r() * pool.tickets.length), offset });
         break;
       }
@@ -244,6 +247,9 @@ export function generateCase(runSeed: number, n: number, pool: Pool, maxLength =
         break;
       case 'power-cut':
         commands.push({ k: 'power-cut', n: 1 + Math.floor(r() * 3), lands: r() < 0.5 });
+        break;
+      case 'damage':
+        commands.push({ k: 'damage', record: pick(r, ['replay', 'clock', 'backoff'] as const) });
         break;
       case 'burst': {
         // Back-off: refusals in quick succession, sometimes ending with a good presentation.
@@ -264,6 +270,7 @@ export function generateCase(runSeed: number, n: number, pool: Pool, maxLength =
 // Running one case
 
 const HOUR_MS = 3_600_000;
+const DAMAGE_KEYS = { replay: KEY_REPLAY, clock: KEY_CLOCK, backoff: KEY_BACKOFF } as const;
 const RELOCK_MS = 5000;
 
 export class CaseFailure extends Error {
@@ -285,9 +292,11 @@ const describeCommand = (c: Command, pool: Pool): string => {
     case 'wait':
       return `wait ${c.ms} ms`;
     case 'clock':
-      return `set clock to ${c.anchor === 'exp' ? `exp(${pool.tickets[c.t].model.name})` : c.anchor} ${c.offset >= 0 ? '+' : '−'} ${Math.abs(c.offset)} s`;
+      return `set clock to ${c.anchor === 'exp' ? `exp(${pool.tickets[c.t].model.name}) + skew` : c.anchor === 'iat' ? `iat(${pool.tickets[c.t].model.name})` : c.anchor} ${c.offset >= 0 ? '+' : '−'} ${Math.abs(c.offset)} s`;
     case 'power-cut':
       return `arm power cut at write ${c.n} from now (${c.lands ? 'after' : 'before'} it lands)`;
+    case 'damage':
+      return `flash damage: ${c.record} record unreadable, reboot`;
     default:
       return c.k;
   }
@@ -328,7 +337,7 @@ export class CaseRun {
       relockMs: RELOCK_MS,
       backoff: { freeFailures: 3, baseSeconds: 2, maxSeconds: 300, resetAfterSeconds: 3600 },
     };
-    this.model = new LockModel(config);
+    this.model = new LockModel(config, this.rig.time.clock.isSet(), this.rig.time.clock.now());
     this.trace.push(`config: capacity ${c.capacity}, ${c.singleUse ? 'single use' : 'multi use'}, skew ${c.skew} s; clock ${NOW}`);
     this.check('boot');
   }
@@ -366,7 +375,8 @@ export class CaseRun {
       case 'wait':
         return this.advance(c.ms);
       case 'clock': {
-        const anchor = c.anchor === 'now' ? this.now : c.anchor === 'mark' ? this.model.mark : this.pool.tickets[c.t].model.exp + this.model.config.skew;
+        const t = this.pool.tickets[c.t].model;
+        const anchor = c.anchor === 'now' ? this.now : c.anchor === 'mark' ? this.model.mark : c.anchor === 'exp' ? t.exp + this.model.config.skew : t.iat;
         this.rig.time.clock.set(Math.max(0, anchor + c.offset));
         return;
       }
@@ -379,17 +389,26 @@ export class CaseRun {
         this.rig.storage.cutAtWrite(c.n, c.lands ? 'after' : 'before');
         this.model.armPowerCut(c.n, c.lands);
         return;
+      case 'damage': {
+        // Found at the next boot; any armed cut is dropped (the lock was off meanwhile).
+        this.rig.storage.powerOn();
+        this.rig.storage.set(DAMAGE_KEYS[c.record], Uint8Array.of(0xde, 0xad));
+        this.model.damage(c.record);
+        return this.reboot();
+      }
     }
   }
 
   private reboot(): void {
     this.rig.reboot();
-    this.model.reboot();
+    this.model.reboot(this.clockSet, this.now);
     this.bootElapsed = this.rig.time.elapsed();
     this.trace.push('   rebooted');
     this.count('(reboot)');
-    this.check('after reboot');
     if (this.rig.actuator.position !== 'locked') this.fail('the bolt is not locked after a reboot');
+    // A cut armed before cannot survive a reboot; the boot's own repair write is then not cut.
+    if (this.rig.storage.off || this.model.powerOff) this.fail('the power went during a boot with no cut armed');
+    this.check('after reboot');
   }
 
   /** Moves time, stopping at each hourly checkpoint so the model sees the clock it ran at. */

@@ -48,12 +48,21 @@ export interface ModelConfig {
   backoff: { freeFailures: number; baseSeconds: number; maxSeconds: number; resetAfterSeconds: number };
 }
 
-/** docs/lock.md, "What the lock persists": the three records. */
-interface Persisted {
-  clockMark: number;
-  replay: { mark: number; floor: number; entries: Map<string, number> };
-  backoff: { failures: number; lockedUntil: number; lastFailure: number } | undefined;
+interface ReplayRecord {
+  mark: number;
+  floor: number;
+  entries: Map<string, number>;
 }
+
+/** docs/lock.md, "What the lock persists": the three records ('damaged': unreadable). */
+interface Persisted {
+  /** A damaged clock record counts as no mark: 0. */
+  clockMark: number;
+  replay: ReplayRecord | 'damaged';
+  backoff: { failures: number; lockedUntil: number; lastFailure: number } | undefined | 'damaged';
+}
+
+const EMPTY_REPLAY: ReplayRecord = Object.freeze({ mark: 0, floor: 0, entries: new Map<string, number>() });
 
 /** One flash write, as docs/lock.md orders them within a decision. */
 type Write = (p: Persisted) => void;
@@ -82,17 +91,39 @@ export class LockModel {
   /** Set when the armed cut happened: the lock is off until reboot(). */
   powerOff = false;
 
-  constructor(readonly config: ModelConfig) {
-    this.reboot();
+  constructor(readonly config: ModelConfig, clockSet: boolean, now: number) {
+    this.reboot(clockSet, now);
+  }
+
+  /** The replay record as the lock reads it: an unreadable one is empty until repaired. */
+  private get replay(): ReplayRecord {
+    return this.p.replay === 'damaged' ? EMPTY_REPLAY : this.p.replay;
   }
 
   /** The clock high-water mark (docs/lock.md: the larger of the clock record and the replay record). */
   get mark(): number {
-    return Math.max(this.p.clockMark, this.p.replay.mark);
+    return Math.max(this.p.clockMark, this.replay.mark);
   }
 
   get replayEntries(): number {
-    return this.p.replay.entries.size;
+    return this.replay.entries.size;
+  }
+
+  /** Flash damage: the record becomes unreadable (the driver reboots the lock right after). */
+  damage(record: 'replay' | 'clock' | 'backoff'): void {
+    if (record === 'replay') this.p.replay = 'damaged';
+    else if (record === 'clock') this.p.clockMark = 0;
+    else this.p.backoff = 'damaged';
+  }
+
+  /**
+   * docs/lock.md: an unreadable replay record is replaced, on a trusted clock, by an empty one with
+   * mark = now and floor = now + 2 × skew + 1. Returns false if the power went during the write.
+   */
+  private repairIfDamaged(clockSet: boolean, now: number): boolean {
+    if (this.p.replay !== 'damaged' || !this.trusted(clockSet, now)) return true;
+    const record: ReplayRecord = { mark: now, floor: now + 2 * this.config.skew + 1, entries: new Map() };
+    return this.persist([(p) => (p.replay = record)]);
   }
 
   trusted(clockSet: boolean, now: number): boolean {
@@ -103,15 +134,26 @@ export class LockModel {
     return elapsedMs < this.unlockedUntilMs;
   }
 
-  /** A restart: RAM is lost, the bolt is locked (fail-secure boot), the records are read back. */
-  reboot(): void {
+  /**
+   * A restart: RAM is lost, the bolt is locked (fail-secure boot), the records are read back, and
+   * a damaged replay record is repaired if the clock is trusted. Power comes back disarmed.
+   */
+  reboot(clockSet: boolean, now: number): void {
     const b = this.p.backoff;
-    this.failures = b?.failures ?? 0;
-    this.lockedUntil = b?.lockedUntil ?? 0;
-    this.lastFailure = b?.lastFailure ?? 0;
+    if (b === 'damaged') {
+      // Unreadable: the count resumes at the last free step, and no quiet hour resets it.
+      this.failures = this.config.backoff.freeFailures;
+      this.lockedUntil = 0;
+      this.lastFailure = Number.MAX_SAFE_INTEGER;
+    } else {
+      this.failures = b?.failures ?? 0;
+      this.lockedUntil = b?.lockedUntil ?? 0;
+      this.lastFailure = b?.lastFailure ?? 0;
+    }
     this.unlockedUntilMs = -1;
     this.cut = undefined;
     this.powerOff = false;
+    this.repairIfDamaged(clockSet, now);
   }
 
   /** The power goes off at the n-th flash write from now (`lands`: after that write landed). */
@@ -184,8 +226,9 @@ export class LockModel {
 
     // 1 self-test: always passes here. 2 back-off.
     if (this.retryAfter(now) > 0) return refuse('backoff');
-    // 3 clock trust.
+    // 3 clock trust; then a damaged replay record is repaired before anything else.
     if (!this.trusted(clockSet, now)) return refuse('clock-untrusted');
+    if (!this.repairIfDamaged(clockSet, now)) return { outcome: 'power-cut', seconds: 0 };
     // 4 ticket (docs/ticket.md, checks in order).
     if (t.damage === 'too-large') return refuse('too-large');
     if (t.damage === 'truncated') return refuse('malformed');
@@ -205,11 +248,11 @@ export class LockModel {
     if (proof === 'none') return refuse('missing-proof');
     if (proof !== 'valid') return refuse('bad-proof');
     // 6 replay.
-    if (t.iat < this.p.replay.floor) return refuse('replayed');
+    if (t.iat < this.replay.floor) return refuse('replayed');
     const writes: Write[] = [];
     if (c.singleUse) {
       const id = `${t.kid}/${t.cti}`;
-      const r = this.p.replay;
+      const r = this.replay;
       if (r.entries.has(id)) return refuse('replayed');
       // The record is written with mark = max(its mark, the clock record's mark, now), and keeps
       // every entry with until ≥ that mark − skew (docs/lock.md, "Replay retention").
