@@ -60,9 +60,10 @@ export class Backoff {
 
   /** Seconds until presentations are accepted again; 0 when not locked out. */
   retryAfter(now: number): number {
-    const step = this.stepSeconds(this.failures) || this.policy.maxSeconds;
+    const step = this.stepSeconds(this.failures);
     // A lockout can never last longer than its step from now: if the clock was set back, the
-    // stored end moves in (memory only; the next counted failure writes a fresh one).
+    // stored end moves in (memory only; the next counted failure writes a fresh one). A count
+    // in the free range has no lockout at all, whatever end a set-back clock makes of it.
     if (this.lockedUntil - now > step) this.lockedUntil = now + step;
     return Math.max(0, this.lockedUntil - now);
   }

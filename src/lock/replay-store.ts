@@ -1,7 +1,7 @@
 // Used tickets, remembered until they can no longer be valid. One NVS value holds the whole
 // set plus the clock high-water mark, so a grant costs exactly one flash write.
 //
-// Retention (docs/lock.md, "Why a forgotten ticket stays spent"): an entry is dropped only when
+// Retention (docs/lock.md, "Replay retention"): an entry is dropped only when
 // until < mark − skew, with `mark` the high-water mark written in the same record. The clock
 // guard refuses every clock earlier than mark − skew, and this record's mark never decreases
 // while it is readable, so every clock the lock can still accept is past the ticket's

@@ -554,6 +554,23 @@ describe('Backoff', () => {
     expect(decision(rig.present(tk('fixture')))).to.equal('granted');
   });
 
+  // Found by the model-based suite: with the count still in the free range, a clock set back
+  // turned the last free refusal's time into a lockout (up to maxSeconds), though free refusals
+  // never lock out.
+  it('free refusals never lock out, even after the clock was set back', () => {
+    const b = new Backoff(new MemoryStorage());
+    for (let i = 0; i < DEFAULT_BACKOFF.freeFailures; i++) b.fail(NOW);
+    expect(b.retryAfter(NOW - 30)).to.equal(0);
+    expect(b.retryAfter(NOW - 100_000)).to.equal(0);
+    expect(new Backoff(new MemoryStorage([[KEY_BACKOFF, Uint8Array.of(1, 0, 2, ...u32(NOW + 500), ...u32(NOW))]])).retryAfter(NOW), 'a free count with a future end').to.equal(0);
+    // Through the lock: two free refusals, then the clock corrected back by 30 s (still trusted).
+    const rig = new Rig();
+    expect(decision(rig.present(tk('second')))).to.equal('granted'); // mark NOW
+    for (let i = 0; i < 2; i++) expect(decision(rig.present(tk('fixture'), 'none'))).to.equal('missing-proof');
+    rig.time.clock.set(NOW - 30);
+    expect(decision(rig.present(tk('fixture')))).to.equal('granted');
+  });
+
   it('starts counting over after resetAfterSeconds of quiet (strictly more than)', () => {
     const b = new Backoff(new MemoryStorage());
     for (let i = 0; i < 5; i++) b.fail(NOW);

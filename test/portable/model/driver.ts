@@ -318,6 +318,8 @@ export class CaseRun {
    */
   private readonly granted = new Set<string>();
   private stepNo = 0;
+  /** ble-fault entries logged while the power was going (not physical: excused). */
+  private faultsExcused = 0;
 
   constructor(spec: CaseSpec, pool: Pool, crypto: LockCrypto, challengeSeed: number, private readonly stats?: Map<string, number>) {
     this.pool = pool;
@@ -556,6 +558,10 @@ export class CaseRun {
     if (!this.rig.storage.off && position !== expected) this.fail(`${when}: the bolt is ${position}, the model says ${expected}`);
     const errors = this.rig.time.errors.filter((e) => !(e.error instanceof PowerCut));
     if (errors.length > 0) this.fail(`${when}: a timer callback threw: ${String(errors[0].error)}`);
+    // The BLE service catches handler exceptions, logs ble-fault and hangs up: still a bug.
+    const faults = this.rig.log.find('ble-fault');
+    if (this.model.powerOff || this.rig.storage.off) this.faultsExcused = faults.length;
+    else if (faults.length > this.faultsExcused) this.fail(`${when}: a BLE handler threw: ${String(faults[faults.length - 1].error)}`);
   }
 }
 

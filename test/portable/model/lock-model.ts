@@ -191,7 +191,7 @@ export class LockModel {
   }
 
   private retryAfter(now: number): number {
-    const step = this.step(this.failures) || this.config.backoff.maxSeconds;
+    const step = this.step(this.failures);
     if (this.lockedUntil - now > step) this.lockedUntil = now + step;
     return Math.max(0, this.lockedUntil - now);
   }
