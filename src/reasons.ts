@@ -36,9 +36,9 @@ export type TicketReason = keyof typeof TICKET_REASONS;
 export const LOCK_REASONS = {
   /** This ticket (issuer kid + cti) was already used here. */
   replayed: 20,
-  /** The replay store is full of still-valid tickets; the lock refuses rather than forget one. */
+  /** The replay store is full of used tickets the lock could still accept; it refuses rather than forget one. */
   'replay-store-full': 21,
-  /** The lock's clock is unset or earlier than its persisted high-water mark. */
+  /** The lock's clock is unset or earlier than its persisted high-water mark minus the skew. */
   'clock-untrusted': 22,
   /** Too many recent refusals; try again after the retry time in the result. */
   backoff: 23,
