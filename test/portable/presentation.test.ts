@@ -105,6 +105,16 @@ describe('presentation over BLE', () => {
       expect(verdict(presentCached(sim, tk('shortA'))), 'an expired ticket is refused by its window').to.equal('expired');
     });
 
+    it('replayed (issue 11): a used ticket stays spent after another grant and a clock set back by less than skew', () => {
+      const sim = newSim();
+      expect(verdict(presentCached(sim, tk('shortA')))).to.equal('granted'); // exp NOW + 600
+      sim.wait(661_000); // past exp + skew
+      expect(verdict(presentCached(sim, tk('fixture')))).to.equal('granted');
+      sim.setClock(sim.time.now() - 59); // still trusted: within skew of the mark
+      expect(verdict(presentCached(sim, tk('shortA')))).to.equal('replayed');
+      expect(unlocks(sim)).to.equal(2);
+    });
+
     it('clock-untrusted: the clock set back before the mark (minus skew) after a grant', () => {
       const sim = newSim();
       expect(verdict(presentCached(sim, tk('fixture')))).to.equal('granted');
