@@ -3,7 +3,8 @@
 // model/lock-model.ts (written from docs/), invariants checked after every step (model/driver.ts).
 //
 // Under Node: 10,000 cases by default; LATCHKEY_MODEL_CASES=1000000 for the long run,
-// LATCHKEY_MODEL_SEED to change the run, LATCHKEY_MODEL_CASE=n to print one case step by step.
+// LATCHKEY_MODEL_SEED to change the run, LATCHKEY_MODEL_FIRST to start at a later case,
+// LATCHKEY_MODEL_CASE=n to print one case step by step.
 // Inside XS (no `process`): a short run, since the engine is much slower.
 
 import { expect } from 'chai';
@@ -17,6 +18,8 @@ const inXs = (globalThis as { process?: unknown }).process === undefined;
 
 const SEED = env.LATCHKEY_MODEL_SEED !== undefined ? Number(env.LATCHKEY_MODEL_SEED) : 20261130;
 const CASES = env.LATCHKEY_MODEL_CASES !== undefined ? Number(env.LATCHKEY_MODEL_CASES) : inXs ? 60 : 10_000;
+/** First case number (to continue a long run): cases FIRST .. CASES − 1 run. */
+const FIRST = env.LATCHKEY_MODEL_FIRST !== undefined ? Number(env.LATCHKEY_MODEL_FIRST) : 0;
 
 describe('model-based: the lock against its reference model', () => {
   let pool: Pool;
@@ -39,8 +42,8 @@ describe('model-based: the lock against its reference model', () => {
 
   it(`${CASES.toLocaleString('en-US')} seeded cases (seed ${SEED}): every decision matches the model, every invariant holds`, function (this: { timeout?: (ms: number) => void }) {
     this.timeout?.(0);
-    const report = runCases(SEED, 0, CASES, getPool(), {
-      progress: CASES >= 100_000 ? (done) => console.log(`  model-based: ${done.toLocaleString('en-US')} cases`) : undefined,
+    const report = runCases(SEED, FIRST, CASES - FIRST, getPool(), {
+      progress: CASES >= 100_000 ? (upTo) => console.log(`  model-based: cases up to ${upTo.toLocaleString('en-US')} passed`) : undefined,
     });
     if (CASES >= 100_000 || env.LATCHKEY_MODEL_REPORT) {
       console.log(`  model-based: ${report.cases.toLocaleString('en-US')} cases, ${report.steps.toLocaleString('en-US')} commands in ${(report.ms / 1000).toFixed(1)} s`);

@@ -86,6 +86,10 @@ export class LockModel {
   private unlockedUntilMs = -1;
   /** Grants so far (each is exactly one unlock of the bolt). */
   grants = 0;
+  /** The mark of the last replay record lost to flash damage. */
+  private lostReplayMark = 0;
+  /** Repairs made on a clock below the lost record's mark − skew (the documented limit). */
+  unguardedRepairs = 0;
   /** Power cut armed: writes left before the cut, and whether the cut write lands. */
   private cut: { remaining: number; lands: boolean } | undefined;
   /** Set when the armed cut happened: the lock is off until reboot(). */
@@ -111,7 +115,10 @@ export class LockModel {
 
   /** Flash damage: the record becomes unreadable (the driver reboots the lock right after). */
   damage(record: 'replay' | 'clock' | 'backoff'): void {
-    if (record === 'replay') this.p.replay = 'damaged';
+    if (record === 'replay') {
+      if (this.p.replay !== 'damaged') this.lostReplayMark = this.p.replay.mark;
+      this.p.replay = 'damaged';
+    }
     else if (record === 'clock') this.p.clockMark = 0;
     else this.p.backoff = 'damaged';
   }
@@ -123,7 +130,15 @@ export class LockModel {
   private repairIfDamaged(clockSet: boolean, now: number): boolean {
     if (this.p.replay !== 'damaged' || !this.trusted(clockSet, now)) return true;
     const record: ReplayRecord = { mark: now, floor: now + 2 * this.config.skew + 1, entries: new Map() };
-    return this.persist([(p) => (p.replay = record)]);
+    const lost = this.lostReplayMark;
+    return this.persist([
+      (p) => {
+        p.replay = record;
+        // docs/lock.md, "Flash damage", limit: a repair on a clock the lost record would have
+        // refused (below its mark − skew) may put the floor too early.
+        if (now < lost - this.config.skew) this.unguardedRepairs++;
+      },
+    ]);
   }
 
   trusted(clockSet: boolean, now: number): boolean {
