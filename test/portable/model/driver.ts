@@ -16,7 +16,7 @@
 
 import type { Random } from '../../../hal/index.js';
 import { PowerCut } from '../../../sim/hal/index.js';
-import type { SigningKey } from '../../../sim/issuer.js';
+import type { SigningKey } from '../../../issuer/ticket.js';
 import { splitMessage } from '../../../src/ble/framing.js';
 import { MESSAGE_TYPES, encodePresent } from '../../../src/ble/messages.js';
 import { toHex } from '../../../src/bytes.js';
