@@ -127,6 +127,14 @@ export interface Log {
   record(entry: LogEntry): void;
 }
 
+/**
+ * The factory-reset trigger (docs/admin.md): a button held while the lock boots. Optional; a lock
+ * without one can only be reset by erasing its flash.
+ */
+export interface ResetButton {
+  heldAtBoot(): boolean;
+}
+
 /** Everything the lock needs, in one bundle. */
 export interface Hardware {
   clock: Clock;
@@ -140,4 +148,5 @@ export interface Hardware {
   log: Log;
   /** SHA-256 / SHA-512 for the verifier, the holder proof and replay ids (native on the device). */
   hashes: Hashes;
+  resetButton?: ResetButton;
 }

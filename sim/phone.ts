@@ -10,6 +10,7 @@ import {
 import { holderProofMessage, ticketHash } from '../src/holder-proof.js';
 import { frameErrorName } from '../src/ble/framing.js';
 import { signEd25519 } from '../issuer/ticket.js';
+import { decodeSigned } from '../src/ble/admin-messages.js';
 import type { SimBleCentral } from './hal/ble-link.js';
 import type { SimTime } from './hal/time.js';
 
@@ -39,6 +40,8 @@ export interface PresentationReport {
   latencyMs: number;
   /** The phone's writes, in order, for replay tests. */
   sentFrames: Uint8Array[];
+  /** The entry receipt the lock signed, when it sent one (before a granted RESULT). */
+  receipt?: Uint8Array;
 }
 
 const OTHER_KEY_SEED = new Uint8Array(32).fill(0xee);
@@ -90,6 +93,7 @@ export class CourierPhone {
     const sentFrames: Uint8Array[] = [];
     let notifications = 0;
     let outcome: PresentationOutcome | undefined;
+    let receipt: Uint8Array | undefined;
 
     const send = (list: Uint8Array[]) => {
       for (const f of list) {
@@ -112,6 +116,9 @@ export class CourierPhone {
         const list = frames(c.value.challenge, c.value.lockId, this.central.mtu);
         this.onStep(`phone: got challenge, presenting in ${list.length} write${list.length === 1 ? '' : 's'} (MTU ${this.central.mtu})`);
         send(list);
+      } else if (event.type === MESSAGE_TYPES.RECEIPT) {
+        const r = decodeSigned(event.body);
+        if (r.ok) receipt = r.value.bytes;
       } else if (event.type === MESSAGE_TYPES.RESULT) {
         const r = decodeResult(event.body);
         outcome = r.ok
@@ -148,6 +155,7 @@ export class CourierPhone {
       latencyMs: this.time.elapsed() - startedAt,
       sentFrames,
     };
+    if (receipt !== undefined) report.receipt = receipt;
     if (this.central.connected) this.central.disconnect();
     return report;
   }

@@ -16,6 +16,8 @@ import { PowerCut } from './hal/power-cut.js';
 import { SeededRandom } from './hal/random.js';
 import { SimTime } from './hal/time.js';
 import { CourierPhone, type PresentOptions, type PresentationReport } from './phone.js';
+import { OwnerPhone, type AdminOutcome } from './owner-phone.js';
+import type { AuditExport } from '../src/admin/receipts.js';
 
 export interface SimulatorOptions {
   lock: Omit<LatchkeyConfig, 'issuers'> & { issuers: readonly TrustedIssuer[] };
@@ -57,6 +59,8 @@ export class Simulator {
   readonly log: MemoryLog;
   readonly random: SeededRandom;
   readonly phone: CourierPhone;
+  /** The owner's phone: carries signed admin commands, time statements and log reads. */
+  readonly ownerPhone: OwnerPhone;
   readonly timeline: TimelineEntry[] = [];
   /** The running lock, booted by src/app.ts exactly as the firmware boots it. */
   app!: Latchkey;
@@ -74,6 +78,8 @@ export class Simulator {
     this.random = new SeededRandom(options.seed ?? 1);
     this.phone = new CourierPhone(this.link.central, this.time, options.holderSeed);
     this.phone.onStep = (text) => this.note('phone', text);
+    this.ownerPhone = new OwnerPhone(this.link.central, this.time);
+    this.ownerPhone.onStep = (text) => this.note('phone', text);
     // Bolt movements come from the lock's own log (with the reason); jams from the actuator.
     this.actuator.onDrive((d) => {
       if (!d.reached) this.note('bolt', `bolt did not reach ${d.target} (jam)`);
@@ -186,6 +192,28 @@ export class Simulator {
           ? `phone: protocol error ${o.error}`
           : `phone: ${o.kind}`;
     this.note('phone', `${text} — ${report.writes} write${report.writes === 1 ? '' : 's'}, ${report.notifications} notification${report.notifications === 1 ? '' : 's'}, ${report.latencyMs} ms`);
+  }
+
+  /** The owner's phone sends a signed admin command (or one built from the lock's challenge). */
+  admin(command: Uint8Array | ((challenge: Uint8Array, lockId: string) => Uint8Array), what = 'admin command'): AdminOutcome {
+    const outcome = this.ownerPhone.admin(command);
+    this.note('phone', `owner's phone: ${what}: ${outcome.result}${outcome.seq ? ` (seq ${outcome.seq})` : ''}`);
+    return outcome;
+  }
+
+  /** The owner's phone sends a time statement built for the connection's challenge. */
+  setTimeSigned(statement: (challenge: Uint8Array, lockId: string) => Uint8Array): AdminOutcome {
+    const outcome = this.ownerPhone.setTime(statement);
+    this.note('phone', `owner's phone: signed time: ${outcome.result}`);
+    return outcome;
+  }
+
+  /** The owner's phone reads the whole audit log (a read-log command, then LOG_READs). */
+  exportLog(readLog: Uint8Array): { outcome: AdminOutcome; chunks: AuditExport[] } {
+    const result = this.ownerPhone.exportLog(readLog);
+    const entries = result.chunks.reduce((n, c) => n + c.entries.length, 0);
+    this.note('phone', `owner's phone: read-log: ${result.outcome.result}, ${entries} entries in ${result.chunks.length} chunk${result.chunks.length === 1 ? '' : 's'}`);
+    return result;
   }
 
   /** Lets simulated time pass (timers fire: relock, alarms, checkpoints). */

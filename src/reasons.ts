@@ -28,6 +28,8 @@ export const TICKET_REASONS = {
   'expired': 12,
   /** The verifier itself failed or was misconfigured; never a grant. */
   'internal-error': 13,
+  /** The ticket carries a cnonce that is not this connection's challenge, or relies on one the lock does not accept now. */
+  'bad-cnonce': 14,
 } as const;
 
 export type TicketReason = keyof typeof TICKET_REASONS;
@@ -48,9 +50,51 @@ export const LOCK_REASONS = {
   'missing-proof': 25,
   /** The bolt did not reach the unlocked position (jam); the ticket is spent. */
   'actuator-fault': 26,
+  /** The lock has no owner yet (new or factory reset): it opens for nobody until provisioned. */
+  'not-provisioned': 27,
+  /** The ticket's issuer may not open at this day and time (its scope, in the lock's time zone). */
+  'outside-scope': 28,
+  /** The owner's do-not-disturb range is in force: no entries, whoever the issuer. */
+  'do-not-disturb': 29,
+  /** The owner revoked this ticket, its courier, its issuer's older tickets or the issuer key. */
+  revoked: 30,
 } as const;
 
 export type LockReason = keyof typeof LOCK_REASONS;
+
+/**
+ * Answers to a signed admin command or time statement (ADMIN_RESULT, docs/admin.md). 0 is done;
+ * a refused command changed nothing.
+ */
+export const ADMIN_REASONS = {
+  done: 0,
+  /** Not a well-formed, strictly encoded admin command or time statement. */
+  'bad-command': 40,
+  /** Signed for another lock (its lock ID is not this lock's). */
+  'wrong-lock': 41,
+  /** No owner or admin key with this kid (never delegated, or withdrawn). */
+  'unknown-key': 42,
+  /** The signature does not verify under the key its kid names. */
+  'bad-signature': 43,
+  /** The sequence number is not above the last one this lock accepted: a replay or a stale command. */
+  'stale-sequence': 44,
+  /** The key may not do this (only the owner delegates and withdraws admin keys). */
+  'not-permitted': 45,
+  /** Provisioned already (factory reset first), or not provisioned yet (provision first). */
+  'wrong-state': 46,
+  /** The command's arguments are missing, of the wrong type or out of range. */
+  'bad-arguments': 47,
+  /** The issuer, admin key or revocation store is full: nothing was dropped, nothing changed. */
+  'store-full': 48,
+  /** No issuer with this kid. */
+  'unknown-issuer': 49,
+  /** A time statement below the lock's high-water mark, or not bound to this connection's challenge. */
+  'bad-time': 50,
+  /** The state could not be written (flash fault); nothing changed. */
+  'storage-fault': 51,
+} as const;
+
+export type AdminReason = keyof typeof ADMIN_REASONS;
 export type RefusalReason = TicketReason | LockReason;
 
 /** Every refusal reason with its wire code. */

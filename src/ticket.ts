@@ -30,6 +30,9 @@ export const CLAIM_NBF = 5;
 export const CLAIM_IAT = 6;
 export const CLAIM_CTI = 7;
 export const CLAIM_CNF = 8;
+/** RFC 9200 §5.3.1 cnonce: the lock's challenge, signed into a ticket for a lock whose clock is untrusted. */
+export const CLAIM_CNONCE = 39;
+export const CNONCE_MAX_LENGTH = 64;
 export const CNF_COSE_KEY = 1;
 export const KEY_KTY = 1;
 export const KEY_ALG = 3;
@@ -72,6 +75,8 @@ export interface TicketClaims {
   cti: Uint8Array;
   /** The courier phone's Ed25519 public key (cnf / COSE_Key x). */
   holderKey: Uint8Array;
+  /** The lock challenge the ticket was issued for (RFC 9200 cnonce), if any. */
+  cnonce?: Uint8Array;
 }
 
 /** Why a ticket does not parse: a refusal reason and a one-line detail. */
@@ -155,8 +160,11 @@ export function parseClaims(payload: Uint8Array): Result<TicketClaims, TicketFai
   }
   const holderKey = parseConfirmation(map.get(CLAIM_CNF));
   if (!holderKey.ok) return fail('invalid-claims', holderKey.error);
+  const cnonce = map.get(CLAIM_CNONCE);
+  if (cnonce !== undefined && (!isBytes(cnonce) || cnonce.length < 1 || cnonce.length > CNONCE_MAX_LENGTH)) return fail('invalid-claims', `cnonce must be 1-${CNONCE_MAX_LENGTH} bytes`);
   const claims: TicketClaims = { sub, aud, exp: exp as number, nbf: nbf as number, iat: iat as number, cti, holderKey: holderKey.value };
   if (iss !== undefined) claims.iss = iss;
+  if (cnonce !== undefined) claims.cnonce = cnonce;
   return { ok: true, value: claims };
 }
 

@@ -57,6 +57,14 @@ export interface VerifyContext {
    * a weaker check.
    */
   checkSignature?: SignatureCheck;
+  /** The challenge of the connection the ticket came on: a ticket with a cnonce must carry exactly it. */
+  challenge?: Uint8Array;
+  /**
+   * The lock's clock is untrusted and the owner accepts cnonce tickets: the ticket must carry this
+   * connection's challenge as cnonce (proof it was issued moments ago), its window must be at
+   * most `maxWindowSeconds`, and `now` is not compared with its times.
+   */
+  clockless?: { maxWindowSeconds: number };
 }
 
 export type Decision =
@@ -128,6 +136,16 @@ function decide(bytes: Uint8Array, context: VerifyContext): Decision {
   if (!parsed.ok) return refuse(parsed.reason, parsed.detail);
   const claims = parsed.value;
   if (claims.aud !== context.lockId) return refuseSigned('wrong-lock', `ticket is for "${claims.aud}"`, claims);
+
+  if (claims.cnonce !== undefined && (context.challenge === undefined || !bytesEqual(claims.cnonce, context.challenge))) {
+    return refuseSigned('bad-cnonce', 'cnonce is not this connection\'s challenge', claims);
+  }
+  if (context.clockless !== undefined) {
+    if (claims.cnonce === undefined) return refuseSigned('bad-cnonce', 'the clock is untrusted: only a ticket carrying the challenge as cnonce', claims);
+    const window = claims.exp - claims.nbf;
+    if (window > context.clockless.maxWindowSeconds) return refuseSigned('window-too-long', `cnonce ticket window ${window} s > ${context.clockless.maxWindowSeconds} s`, claims);
+    return { granted: true, claims, kid };
+  }
 
   const now = context.now;
   const skew = context.skewSeconds ?? DEFAULT_SKEW_SECONDS;

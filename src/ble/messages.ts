@@ -18,6 +18,18 @@ export const MESSAGE_TYPES = {
   PRESENT: 0x02,
   /** lock → phone: granted or refused, with a reason code. */
   RESULT: 0x03,
+  /** phone → lock: a signed admin command (docs/admin.md). */
+  ADMIN: 0x04,
+  /** lock → phone: the answer to ADMIN or TIME: an ADMIN_REASONS code, the sequence number, data. */
+  ADMIN_RESULT: 0x05,
+  /** phone → lock: a signed time statement bound to this connection's challenge. */
+  TIME: 0x06,
+  /** lock → phone: after a granted RESULT, the entry receipt signed by the device key. */
+  RECEIPT: 0x07,
+  /** phone → lock: the next audit-log chunk from a seq (after an accepted read-log command). */
+  LOG_READ: 0x08,
+  /** lock → phone: an audit-log export chunk. */
+  LOG: 0x09,
   /** lock → phone: a protocol error (FRAME_ERRORS code); the lock did not act on the message. */
   ERROR: 0x7f,
 } as const;
@@ -98,13 +110,13 @@ export function encodeError(error: FrameError | number): Uint8Array {
   return checkedBody([code]);
 }
 
-function checkUint(name: string, value: number | undefined): void {
+export function checkUint(name: string, value: number | undefined): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_UINT_FIELD) {
     throw new RangeError(`${name} must be an integer in 0..${MAX_UINT_FIELD}`);
   }
 }
 
-function checkedBody(items: unknown[]): Uint8Array {
+export function checkedBody(items: unknown[]): Uint8Array {
   const body = encodeCbor(items);
   if (body.length > MAX_MESSAGE_BYTES) throw new RangeError(`message body of ${body.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
   return body;
@@ -179,7 +191,7 @@ export function refusalReasonName(code: number): RefusalReason | undefined {
   return undefined;
 }
 
-function decodeArray(body: Uint8Array): unknown[] | { ok: false; error: string } {
+export function decodeArray(body: Uint8Array): unknown[] | { ok: false; error: string } {
   if (!(body instanceof Uint8Array) || body.length === 0 || body.length > MAX_MESSAGE_BYTES) return fail('bad body length');
   const decoded = decodeStrict(body);
   if (!decoded.ok) return fail('CBOR: ' + decoded.error);

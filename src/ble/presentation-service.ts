@@ -9,6 +9,7 @@ import { MAX_ATT_MTU, MIN_ATT_MTU, REASSEMBLY_TIMEOUT_MS, Reassembler, splitMess
 import { CHALLENGE_BYTES, MESSAGE_TYPES, decodePresent, encodeChallenge, encodeError, encodeResult } from './messages.js';
 import { errorMessage } from '../result.js';
 import { MAX_UINT32 } from '../bytes.js';
+import { decodeLogRead, decodeSigned, encodeAdminResult, encodeSigned } from './admin-messages.js';
 
 /** A connection with no frame for this long is closed, so one idle phone cannot hold the lock. */
 export const IDLE_TIMEOUT_MS = 30_000;
@@ -18,6 +19,10 @@ export const MAX_CONNECTION_MS = 60_000;
 export const MAX_PROTOCOL_ERRORS = 3;
 /** Time for the last ERROR notification to leave before the lock hangs up. */
 export const HANG_UP_GRACE_MS = 250;
+/** Admin commands one connection may carry (each costs a signature check and maybe a write). */
+export const MAX_ADMIN_PER_CONNECTION = 8;
+/** Audit-log chunks one connection may read. */
+export const MAX_LOG_READS_PER_CONNECTION = 64;
 
 interface Connection {
   mtu: number;
@@ -26,6 +31,12 @@ interface Connection {
   subscribed: boolean;
   challenge: Uint8Array | undefined;
   presented: boolean;
+  /** Admin commands and time statements received on this connection. */
+  adminMessages: number;
+  timeSet: boolean;
+  /** An accepted read-log command opened the audit log for reading on this connection. */
+  logReads: number;
+  logAccess: boolean;
   protocolErrors: number;
   /** The lock has decided to hang up: further writes are ignored. */
   closing: boolean;
@@ -82,6 +93,10 @@ export class PresentationService {
       subscribed: false,
       challenge: undefined,
       presented: false,
+      adminMessages: 0,
+      timeSet: false,
+      logReads: 0,
+      logAccess: false,
       protocolErrors: 0,
       closing: false,
       idleTimer: undefined,
@@ -139,7 +154,25 @@ export class PresentationService {
 
   private message(type: number, body: Uint8Array): void {
     const c = this.connection as Connection;
-    if (type !== MESSAGE_TYPES.PRESENT || c.challenge === undefined || c.presented) {
+    if (c.challenge === undefined) {
+      this.protocolError('unexpected-message');
+      return;
+    }
+    switch (type) {
+      case MESSAGE_TYPES.PRESENT:
+        return this.present(c, c.challenge, body);
+      case MESSAGE_TYPES.ADMIN:
+      case MESSAGE_TYPES.TIME:
+        return this.admin(c, c.challenge, type, body);
+      case MESSAGE_TYPES.LOG_READ:
+        return this.logRead(c, body);
+      default:
+        this.protocolError('unexpected-message');
+    }
+  }
+
+  private present(c: Connection, challenge: Uint8Array, body: Uint8Array): void {
+    if (c.presented) {
       this.protocolError('unexpected-message');
       return;
     }
@@ -150,11 +183,53 @@ export class PresentationService {
     }
     // The challenge is spent before deciding: whatever the verdict, it cannot be presented again.
     c.presented = true;
-    const result = this.lock.present(decoded.value.ticket, decoded.value.proof, c.challenge);
+    const result = this.lock.present(decoded.value.ticket, decoded.value.proof, challenge);
     const reply = result.granted
       ? encodeResult({ granted: true, seconds: result.relockSeconds })
       : encodeResult({ granted: false, reason: result.reason, seconds: result.reason === 'backoff' ? result.retryAfter : 0 });
+    // The receipt first: RESULT is always the last message of a presentation.
+    if (result.granted && result.receipt !== undefined) this.send(MESSAGE_TYPES.RECEIPT, encodeSigned(result.receipt));
     this.send(MESSAGE_TYPES.RESULT, reply);
+  }
+
+  /** ADMIN (signed command) or TIME (signed time statement bound to this challenge) → ADMIN_RESULT. */
+  private admin(c: Connection, challenge: Uint8Array, type: number, body: Uint8Array): void {
+    if (c.adminMessages >= MAX_ADMIN_PER_CONNECTION || (type === MESSAGE_TYPES.TIME && c.timeSet)) {
+      this.protocolError('unexpected-message');
+      return;
+    }
+    const decoded = decodeSigned(body);
+    if (!decoded.ok) {
+      this.protocolError('bad-message');
+      return;
+    }
+    c.adminMessages++;
+    if (type === MESSAGE_TYPES.TIME) c.timeSet = true;
+    const answer = type === MESSAGE_TYPES.TIME ? this.lock.setTime(decoded.value.bytes, challenge) : this.lock.administer(decoded.value.bytes);
+    if (answer.logAccess) c.logAccess = true;
+    const reply: { reason: typeof answer.reason; seq: number; data?: Uint8Array } = { reason: answer.reason, seq: answer.seq };
+    if (answer.data !== undefined) reply.data = answer.data;
+    this.send(MESSAGE_TYPES.ADMIN_RESULT, encodeAdminResult(reply));
+  }
+
+  /** The next audit-log chunk, only after an accepted read-log command on this connection. */
+  private logRead(c: Connection, body: Uint8Array): void {
+    if (!c.logAccess || c.logReads >= MAX_LOG_READS_PER_CONNECTION) {
+      this.protocolError('unexpected-message');
+      return;
+    }
+    const decoded = decodeLogRead(body);
+    if (!decoded.ok) {
+      this.protocolError('bad-message');
+      return;
+    }
+    c.logReads++;
+    const chunk = this.lock.readLog(decoded.value.from);
+    if (chunk === undefined) {
+      this.protocolError('unexpected-message');
+      return;
+    }
+    this.send(MESSAGE_TYPES.LOG, encodeSigned(chunk));
   }
 
   private protocolError(error: FrameError): void {

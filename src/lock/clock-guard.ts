@@ -21,7 +21,8 @@ export class ClockGuard {
     private readonly clock: Clock,
     private readonly storage: Storage,
     private readonly replay: ReplayStore,
-    private readonly skewSeconds: number,
+    /** Follows the owner's skew setting (Lock.usePolicy). */
+    public skewSeconds: number,
   ) {
     const bytes = storage.get(KEY_CLOCK);
     if (bytes !== undefined) {

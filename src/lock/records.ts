@@ -81,3 +81,9 @@ export class RecordReader {
 export const KEY_REPLAY = 'lk.replay';
 export const KEY_CLOCK = 'lk.clock';
 export const KEY_BACKOFF = 'lk.backoff';
+/** The administered lock's configuration (src/admin/owner-record.ts). */
+export const KEY_OWNER = 'lk.owner';
+/** The device key's seed, written once at provisioning (src/admin/device-key.ts). */
+export const KEY_DEVICE = 'lk.device';
+/** Audit log pages lk.log.0 … (src/lock/audit-log.ts). */
+export const KEY_LOG_PREFIX = 'lk.log.';

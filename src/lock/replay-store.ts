@@ -33,6 +33,14 @@ export function replayId(kid: Uint8Array, cti: Uint8Array, hash: HashFunction = 
   return hash(concatBytes(Uint8Array.of(kid.length & 255), kid, cti)).subarray(0, REPLAY_ID_BYTES);
 }
 
+/**
+ * The entry for use n ≥ 2 of a ticket an issuer's scope lets open more than once (the first use is
+ * replayId). A collision with another ticket of the same issuer could only refuse, never grant.
+ */
+export function useId(kid: Uint8Array, cti: Uint8Array, n: number, hash: HashFunction = sha256): Uint8Array {
+  return hash(concatBytes(Uint8Array.of(kid.length & 255), kid, cti, Uint8Array.of(0, n & 255))).subarray(0, REPLAY_ID_BYTES);
+}
+
 interface Entry {
   id: Uint8Array;
   until: number;

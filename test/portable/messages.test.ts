@@ -83,13 +83,13 @@ describe('BLE messages', () => {
     });
 
     it('decodeMessage dispatches on the type byte', () => {
-      expect(MESSAGE_TYPES).to.deep.equal({ CHALLENGE: 1, PRESENT: 2, RESULT: 3, ERROR: 0x7f });
+      expect(MESSAGE_TYPES).to.deep.equal({ CHALLENGE: 1, PRESENT: 2, RESULT: 3, ADMIN: 4, ADMIN_RESULT: 5, TIME: 6, RECEIPT: 7, LOG_READ: 8, LOG: 9, ERROR: 0x7f });
       const challenge = encodeChallenge({ challenge: CHALLENGE, lockId: 'x', lockTime: 0 });
       expect(ok(decodeMessage(MESSAGE_TYPES.CHALLENGE, challenge)).kind).to.equal('challenge');
       expect(ok(decodeMessage(MESSAGE_TYPES.PRESENT, encodePresent({ ticket: bytes(3) }))).kind).to.equal('present');
       expect(ok(decodeMessage(MESSAGE_TYPES.RESULT, encodeResult({ granted: true }))).kind).to.equal('result');
       expect(ok(decodeMessage(MESSAGE_TYPES.ERROR, encodeError('timeout'))).kind).to.equal('error');
-      expect(decodeMessage(0x04, challenge).ok).to.equal(false);
+      expect(decodeMessage(0x0a, challenge).ok).to.equal(false);
       expect(decodeMessage(MESSAGE_TYPES.PRESENT, challenge).ok).to.equal(false);
       expect(decodeMessage(MESSAGE_TYPES.ERROR, encodePresent({ ticket: bytes(3) })).ok).to.equal(false);
     });
