@@ -3,6 +3,8 @@
 // every failure becomes one line on stderr, prefixed "latchkey: ", and an exit code (see USAGE_NOTES).
 
 import * as fs from 'node:fs';
+import * as admin from './commands/admin.js';
+import * as audit from './commands/audit.js';
 import * as inspect from './commands/inspect.js';
 import * as issue from './commands/issue.js';
 import * as keygen from './commands/keygen.js';
@@ -32,12 +34,14 @@ const COMMANDS: Record<string, Command> = {
   inspect: { usage: inspect.usage, run: inspect.run },
   verify: { usage: verify.usage, run: verify.run },
   sim: { usage: sim.usage, run: sim.run },
+  admin: { usage: admin.usage, run: admin.run },
+  audit: { usage: audit.usage, run: audit.run },
   demo: { usage: sim.demoUsage, run: sim.runDemoCommand },
 };
 
 export const USAGE = `Usage: latchkey COMMAND [OPTIONS]
 
-Latchkey offline tickets (COSE_Sign1 / CWT, Ed25519): make keys, issue, inspect, verify, simulate.
+Latchkey offline tickets (COSE_Sign1 / CWT, Ed25519): make keys, issue, inspect, verify, simulate; administer locks and verify their audit logs.
 
 Commands:
 ${[...Object.values(COMMANDS).map((c) => c.usage), USAGE_HELP].map((u) => '  ' + u.replace(/\n/g, '\n  ')).join('\n\n')}
