@@ -3,6 +3,7 @@
 // answer. JSON in, CBOR out (hex on stdout, or binary with --out). The signing is issuer/admin.ts.
 
 import { buildAdminCommand, buildProvisioning, buildTimeStatement, COMMAND_NAMES, verifyDeviceAnswer, type AdminSigner, type ArgValue, type CommandName } from '../../issuer/admin.js';
+import { ArgumentError, argsFromJson } from '../../issuer/admin-json.js';
 import { coseKid, parseJwk } from '../../issuer/jwk.js';
 import { parseTimeArg } from '../../issuer/time.js';
 import { fromHex, toHex } from '../../src/index.js';
@@ -25,62 +26,16 @@ latchkey admin answer FILE [--json]
     --seq defaults to the current time in milliseconds (it must exceed the lock's last one).
     answer: check a lock's provisioning answer (hex or binary) and print its device key.`;
 
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const BYTES_AS_TEXT = ['kid', 'newKid'];
-const KEYS = ['key', 'owner'];
-const TIMES = ['until', 'before', 'start', 'end'];
-const MINUTES = ['from', 'to'];
-
-/** Converts the JSON form of arguments into what the lock reads (bytes, integers). */
-function convert(c: string, name: string, value: unknown, now: number): ArgValue {
-  const where = `${c}: "${name}"`;
-  if (BYTES_AS_TEXT.includes(name)) {
-    if (typeof value !== 'string' || value.length === 0) throw new CliError(`${where} must be a non-empty text kid`);
-    return coseKid(value);
-  }
-  if (KEYS.includes(name)) return publicKeyArg(where, value);
-  if (name === 'cti') {
-    const bytes = typeof value === 'string' ? fromHex(value.replace(/^0x/i, '')) : undefined;
-    if (bytes === undefined) throw new CliError(`${where} must be the ticket ID in hex`);
-    return bytes;
-  }
-  if (TIMES.includes(name) && typeof value === 'string') {
-    const t = parseTimeArg(value, now);
-    if (!t.ok) throw new CliError(`${where}: ${t.error}`);
-    return t.seconds;
-  }
-  if (name === 'days' && Array.isArray(value)) {
-    let mask = 0;
-    for (const d of value) {
-      const i = typeof d === 'string' ? DAYS.indexOf(d.toLowerCase().slice(0, 3)) : -1;
-      if (i < 0) throw new CliError(`${where}: unknown day ${JSON.stringify(d)} (mon … sun)`);
-      mask |= 1 << i;
-    }
-    return mask;
-  }
-  if (MINUTES.includes(name) && typeof value === 'string') {
-    const m = /^(\d{1,2}):(\d{2})$/.exec(value);
-    if (!m || Number(m[1]) > 24 || Number(m[2]) > 59) throw new CliError(`${where} must be "HH:MM" or minutes`);
-    return Number(m[1]) * 60 + Number(m[2]);
-  }
-  if (typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new CliError(`${where} must be an integer`);
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((v) => convert(c, name, v, now));
-  if (value !== null && typeof value === 'object') return convertObject(c, value as Record<string, unknown>, now);
-  throw new CliError(`${where} has an unsupported value`);
-}
-
 function convertObject(c: string, object: Record<string, unknown>, now: number): { [k: string]: ArgValue } {
-  const out: { [k: string]: ArgValue } = {};
-  for (const [k, v] of Object.entries(object)) out[k] = convert(c, k, v, now);
-  return out;
+  try {
+    return argsFromJson(object, { now, key: (value, where) => publicKeyArg(`${c}: ${where}`, value) });
+  } catch (error) {
+    if (error instanceof ArgumentError) throw new CliError(`${c}: ${error.message}`);
+    throw error;
+  }
 }
 
 function publicKeyArg(where: string, value: unknown): Uint8Array {
-  if (typeof value === 'string' && /^(0x)?[0-9a-fA-F]{64}$/.test(value)) return fromHex(value.replace(/^0x/i, '')) as Uint8Array;
   const jwk = typeof value === 'string' ? readJson(value, 'key') : value;
   try {
     return parseJwk(jwk, false).publicKey;

@@ -6,7 +6,8 @@
 import { sha256 } from '../../src/crypto/sha256.js';
 import { FRAME_ERRORS } from '../../src/ble/framing.js';
 import { fromHex, MAX_UINT32 } from '../../src/bytes.js';
-import { REFUSAL_CODES } from '../../src/reasons.js';
+import { ADMIN_REASONS, REFUSAL_CODES } from '../../src/reasons.js';
+import { ArgumentError, argsFromJson } from '../../issuer/admin-json.js';
 import { BLE_MAX_MTU, BLE_MIN_MTU } from '../hal/ble-link.js';
 import type { ProofMode } from '../phone.js';
 import { coseKid } from '../../issuer/jwk.js';
@@ -24,6 +25,8 @@ export type TimeSpec = { relative: false; seconds: number } | { relative: true; 
 
 export interface ScenarioLock {
   id: string;
+  /** Owner-administered (docs/admin.md): the lock starts unprovisioned; `provision` steps set it up. */
+  administered?: boolean;
   relockSeconds?: number;
   doorSensor?: boolean;
   heldOpenSeconds?: number;
@@ -43,7 +46,22 @@ export interface ScenarioIssuer {
   /** The `iss` claim put in its tickets. */
   iss: string;
   trusted: boolean;
+  /** Its scope on an administered lock, in the JSON form of docs/cli.md (checked when parsed). */
+  scope?: Record<string, unknown>;
 }
+
+/** The owner of an administered lock: the key that signs provisioning and admin commands. */
+export interface ScenarioOwner {
+  seed: Uint8Array;
+  kid: string;
+}
+
+/** What an admin step revokes (docs/admin.md, "Revocation"), by scenario names. */
+export type ScenarioRevocation =
+  | { kind: 'ticket'; ticket: string }
+  | { kind: 'courier'; issuer: string; courier: string; until: TimeSpec }
+  | { kind: 'issued-before'; issuer: string; before: TimeSpec }
+  | { kind: 'key'; issuer: string };
 
 export interface ScenarioPhone {
   seed: Uint8Array;
@@ -73,7 +91,17 @@ export type ScenarioStep =
   | { kind: 'door'; action: 'open' | 'close' }
   | { kind: 'reboot' }
   | { kind: 'setClock'; time: TimeSpec }
-  | { kind: 'jam'; jam: number | 'stuck' | 'clear' };
+  | { kind: 'jam'; jam: number | 'stuck' | 'clear' }
+  | { kind: 'provision'; issuers: string[]; settings: Record<string, unknown>; expect?: Outcome }
+  | { kind: 'addIssuer'; issuer: string; expect?: Outcome }
+  | { kind: 'removeIssuer'; issuer: string; expect?: Outcome }
+  | { kind: 'revoke'; revoke: ScenarioRevocation; expect?: Outcome }
+  | { kind: 'settings'; settings: Record<string, unknown>; expect?: Outcome }
+  | { kind: 'signedTime'; time: TimeSpec; expect?: Outcome }
+  | { kind: 'exportLog'; expect?: Outcome };
+
+/** The admin step kinds (their outcomes are admin reasons, or verified / not-verified for exportLog). */
+export const ADMIN_STEPS: readonly string[] = ['provision', 'addIssuer', 'removeIssuer', 'revoke', 'settings', 'signedTime', 'exportLog'];
 
 export interface Scenario {
   name: string;
@@ -85,6 +113,8 @@ export interface Scenario {
   seed: number;
   latencyMs: number;
   issuers: Record<string, ScenarioIssuer>;
+  /** Present for an administered lock. */
+  owner?: ScenarioOwner;
   phones: Record<string, ScenarioPhone>;
   tickets: Record<string, ScenarioTicket>;
   steps: ScenarioStep[];
@@ -274,14 +304,39 @@ function duration(v: unknown, path: string): number {
 // ---------------------------------------------------------------------------------------------
 // parseScenario
 
-const TOP_KEYS = ['name', 'description', 'lock', 'start', 'mtu', 'seed', 'latencyMs', 'issuers', 'phones', 'tickets', 'steps'];
-const LOCK_KEYS = ['id', 'relockSeconds', 'doorSensor', 'heldOpenSeconds', 'skewSeconds', 'maxWindowSeconds', 'singleUse', 'replayCapacity', 'jamRetries', 'backoff'];
+const TOP_KEYS = ['name', 'description', 'lock', 'start', 'mtu', 'seed', 'latencyMs', 'issuers', 'owner', 'phones', 'tickets', 'steps'];
+const LOCK_KEYS = ['id', 'administered', 'relockSeconds', 'doorSensor', 'heldOpenSeconds', 'skewSeconds', 'maxWindowSeconds', 'singleUse', 'replayCapacity', 'jamRetries', 'backoff'];
 const BACKOFF_KEYS = ['freeFailures', 'baseSeconds', 'maxSeconds', 'resetAfterSeconds'];
-const ISSUER_KEYS = ['seed', 'kid', 'iss', 'trusted'];
+const ISSUER_KEYS = ['seed', 'kid', 'iss', 'trusted', 'scope'];
+const OWNER_KEYS = ['seed', 'kid'];
+const REVOKE_KEYS = ['ticket', 'issuer', 'courier', 'until', 'issuedBefore', 'key'];
 const PHONE_KEYS = ['seed'];
 const TICKET_KEYS = ['issuer', 'courier', 'phone', 'lock', 'notBefore', 'expires', 'issuedAt', 'cti'];
-const ACTIONS = ['note', 'present', 'replay', 'wait', 'door', 'reboot', 'setClock', 'jam'] as const;
-const STEP_EXTRAS: Record<string, readonly string[]> = { present: ['expect', 'label'], replay: ['expect'] };
+const ACTIONS = ['note', 'present', 'replay', 'wait', 'door', 'reboot', 'setClock', 'jam', 'provision', 'addIssuer', 'removeIssuer', 'revoke', 'settings', 'signedTime', 'exportLog'] as const;
+const STEP_EXTRAS: Record<string, readonly string[]> = {
+  present: ['expect', 'label'], replay: ['expect'],
+  provision: ['expect'], addIssuer: ['expect'], removeIssuer: ['expect'], revoke: ['expect'], settings: ['expect'], signedTime: ['expect'], exportLog: ['expect'],
+};
+
+/** Every outcome an admin step's `expect` may name. */
+export const ADMIN_OUTCOMES: readonly string[] = [...Object.keys(ADMIN_REASONS), 'verified', 'not-verified', ...Object.keys(FRAME_ERRORS).map((e) => `error:${e}`), 'timeout', 'disconnected'];
+
+function adminOutcome(v: unknown, path: string): Outcome {
+  if (typeof v !== 'string' || !ADMIN_OUTCOMES.includes(v)) throw new ScenarioError(path, `must be one of ${ADMIN_OUTCOMES.join(', ')}`);
+  return v;
+}
+
+/** Checks admin arguments in the JSON form now, so a scenario with a bad one fails when read. */
+function adminJson(v: unknown, path: string): Record<string, unknown> {
+  if (!isObject(v)) throw new ScenarioError(path, 'must be an object');
+  try {
+    argsFromJson(v, { now: 0, key: () => new Uint8Array(32) });
+  } catch (error) {
+    if (error instanceof ArgumentError) throw new ScenarioError(path, error.message);
+    throw error;
+  }
+  return v;
+}
 const PRESENT_KEYS = ['ticket', 'phone', 'mtu', 'proof'];
 /** Largest replay capacity one NVS value holds (see src/lock/replay-store.ts). */
 const MAX_REPLAY_CAPACITY = 199;
@@ -307,10 +362,24 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
       iss: opt(o, 'iss', path, (v, p) => str(v, p, 100)) ?? key,
       trusted: opt(o, 'trusted', path, bool) ?? true,
     };
+    const scope = opt(o, 'scope', path, adminJson);
+    if (scope !== undefined) issuers[key].scope = scope;
     // As on a real lock (src/verify.ts trustedIssuersProblem): two trusted keys under one kid are refused.
     const twin = Object.keys(issuers).find((other) => other !== key && issuers[other].trusted && issuers[key].trusted && issuers[other].kid === issuers[key].kid);
     if (twin !== undefined) throw new ScenarioError(keyPath(path, 'kid'), `the same kid as issuers.${twin}: a lock refuses two trusted keys under one kid`);
   }
+  let owner: ScenarioOwner | undefined;
+  if (lock.administered) {
+    const o = object(top.owner ?? {}, 'owner', OWNER_KEYS);
+    owner = { seed: opt(o, 'seed', 'owner', (v, p) => seed(v, p, 'owner')) ?? derive('owner'), kid: opt(o, 'kid', 'owner', (v, p) => str(v, p, 32)) ?? 'owner' };
+  } else if (top.owner !== undefined) {
+    throw new ScenarioError('owner', 'only for an administered lock (lock.administered: true)');
+  }
+  const issuerName = (v: unknown, p: string): string => {
+    const n = str(v, p, 64);
+    if (!Object.hasOwn(issuers, n)) throw new ScenarioError(p, `no issuer named ${quote(n)} (declared: ${Object.keys(issuers).join(', ') || 'none'})`);
+    return n;
+  };
   const phones: Record<string, ScenarioPhone> = {};
   for (const [key, value] of Object.entries(names(top.phones ?? {}, 'phones'))) {
     const path = keyPath('phones', key);
@@ -372,7 +441,48 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
     object(value, path, [action, ...(STEP_EXTRAS[action] ?? [])]);
     const at = keyPath(path, action);
     const v = value[action];
+    if (ADMIN_STEPS.includes(action) && !lock.administered) throw new ScenarioError(at, 'admin steps need an administered lock (lock.administered: true)');
+    const adminExpect = (step: ScenarioStep & { expect?: Outcome }): ScenarioStep => {
+      const expect = opt(value, 'expect', path, adminOutcome);
+      if (expect !== undefined) step.expect = expect;
+      return step;
+    };
     switch (action) {
+      case 'provision': {
+        const o = object(v, at, ['issuers', 'settings']);
+        const list = o.issuers === undefined ? [] : o.issuers;
+        if (!Array.isArray(list)) throw new ScenarioError(keyPath(at, 'issuers'), 'must be a list of issuer names');
+        return adminExpect({ kind: 'provision', issuers: list.map((n, j) => issuerName(n, `${keyPath(at, 'issuers')}[${j}]`)), settings: opt(o, 'settings', at, adminJson) ?? {} });
+      }
+      case 'addIssuer':
+        return adminExpect({ kind: 'addIssuer', issuer: issuerName(v, at) });
+      case 'removeIssuer':
+        return adminExpect({ kind: 'removeIssuer', issuer: issuerName(v, at) });
+      case 'settings':
+        return adminExpect({ kind: 'settings', settings: adminJson(v, at) });
+      case 'signedTime':
+        return adminExpect({ kind: 'signedTime', time: time(v, at) });
+      case 'exportLog':
+        if (v !== true) throw new ScenarioError(at, 'must be true');
+        return adminExpect({ kind: 'exportLog' });
+      case 'revoke': {
+        const o = object(v, at, REVOKE_KEYS);
+        let revoke: ScenarioRevocation;
+        if (o.ticket !== undefined) {
+          const t = str(o.ticket, keyPath(at, 'ticket'), 64);
+          if (!Object.hasOwn(tickets, t)) throw new ScenarioError(keyPath(at, 'ticket'), `no ticket named ${quote(t)}`);
+          revoke = { kind: 'ticket', ticket: t };
+        } else if (o.courier !== undefined) {
+          revoke = { kind: 'courier', issuer: issuerName(o.issuer, keyPath(at, 'issuer')), courier: str(o.courier, keyPath(at, 'courier'), 100), until: opt(o, 'until', at, time) ?? { relative: true, seconds: 86_400 } };
+        } else if (o.issuedBefore !== undefined) {
+          revoke = { kind: 'issued-before', issuer: issuerName(o.issuer, keyPath(at, 'issuer')), before: time(o.issuedBefore, keyPath(at, 'issuedBefore')) };
+        } else if (o.key === true) {
+          revoke = { kind: 'key', issuer: issuerName(o.issuer, keyPath(at, 'issuer')) };
+        } else {
+          throw new ScenarioError(at, 'needs "ticket", "courier" (with "issuer"), "issuedBefore" (with "issuer") or "key": true (with "issuer")');
+        }
+        return adminExpect({ kind: 'revoke', revoke });
+      }
       case 'note':
         return { kind: 'note', text: str(v, at, 500).replace(/\s*[\r\n]+\s*/g, ' ') };
       case 'present': {
@@ -432,6 +542,7 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
   });
 
   const scenario: Scenario = { name, lock, start, mtu: defaultMtu, seed: randomSeed, latencyMs, issuers, phones, tickets, steps };
+  if (owner !== undefined) scenario.owner = owner;
   if (description !== undefined) scenario.description = description;
   return scenario;
 }
@@ -444,6 +555,7 @@ function parseLock(v: unknown): ScenarioLock {
   const set = <K extends keyof ScenarioLock>(key: K, value: ScenarioLock[K] | undefined): void => {
     if (value !== undefined) lock[key] = value;
   };
+  set('administered', opt(o, 'administered', 'lock', bool));
   set('relockSeconds', opt(o, 'relockSeconds', 'lock', (x, p) => int(x, p, 1, 3600)));
   set('doorSensor', opt(o, 'doorSensor', 'lock', bool));
   set('heldOpenSeconds', opt(o, 'heldOpenSeconds', 'lock', (x, p) => int(x, p, 1, 86_400)));

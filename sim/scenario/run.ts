@@ -10,6 +10,10 @@ import { formatDuration, isoTime } from '../../issuer/time.js';
 import { CourierPhone, type PresentationReport, type ProofMode } from '../phone.js';
 import { Simulator, type SimulatorOptions, type TimelineEntry } from '../simulator.js';
 import { derive, resolveTime, type Outcome, type Scenario } from './parse.js';
+import { buildAdminCommand, buildProvisioning, buildTimeStatement, joinAuditExports, verifyAuditExport, verifyDeviceAnswer, type AdminSigner, type ArgValue, type CommandName } from '../../issuer/admin.js';
+import { argsFromJson } from '../../issuer/admin-json.js';
+import { toHex } from '../../src/bytes.js';
+import { portableHashes } from '../../src/crypto/portable-hashes.js';
 
 // ---------------------------------------------------------------------------------------------
 // Running
@@ -54,6 +58,17 @@ export interface PresentationRecord {
   met?: boolean;
 }
 
+/** An admin step: what the owner's phone carried and the lock's answer. */
+export interface AdminRecord {
+  step: number;
+  kind: string;
+  /** An admin reason ("done", "stale-sequence", …), "verified" / "not-verified" for exportLog, or a protocol outcome. */
+  outcome: Outcome;
+  seq?: number;
+  expect?: Outcome;
+  met?: boolean;
+}
+
 export interface AlarmRecord {
   elapsed: number;
   at: number;
@@ -95,6 +110,10 @@ export interface ScenarioRun {
   elapsed: number;
   timeline: RunTimelineEntry[];
   presentations: PresentationRecord[];
+  /** Admin steps (administered locks). */
+  admin: AdminRecord[];
+  /** The lock's device public key (hex), from its provisioning answer. */
+  deviceKey?: string;
   summary: ScenarioSummary;
   /** True when every expectation was met. */
   ok: boolean;
@@ -148,7 +167,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
   const simOptions: SimulatorOptions = {
     lock: {
       lockId: lockCfg.id,
-      issuers: trusted,
+      issuers: lockCfg.administered ? [] : trusted,
+      ...(lockCfg.administered ? { administered: true } : {}),
       bolt: {
         relockMs: relockSeconds * 1000,
         ...(lockCfg.heldOpenSeconds === undefined ? {} : { heldOpenMs: lockCfg.heldOpenSeconds * 1000 }),
@@ -232,6 +252,37 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
     return record;
   };
 
+  // Owner administration (administered locks): the owner's key signs, the owner's phone carries.
+  const owner: AdminSigner | undefined = scenario.owner ? { kid: coseKid(scenario.owner.kid), seed: scenario.owner.seed } : undefined;
+  let seq = 0;
+  let deviceKey: Uint8Array | undefined;
+  const admin: AdminRecord[] = [];
+  const jsonArgs = (json: Record<string, unknown>): { [k: string]: ArgValue } =>
+    argsFromJson(json, { now: sim.time.now(), key: () => new Uint8Array(32) });
+  const issuerArgs = (name: string): { [k: string]: ArgValue | undefined } => ({
+    kid: signingKey(name).kid,
+    key: publicKeyFromSeed(scenario.issuers[name].seed),
+    name: name.slice(0, 32),
+    scope: scenario.issuers[name].scope === undefined ? undefined : jsonArgs(scenario.issuers[name].scope as Record<string, unknown>),
+  });
+  const command = (name: CommandName, args: { [k: string]: ArgValue | undefined }): Uint8Array => buildAdminCommand(owner as AdminSigner, lockCfg.id, ++seq, name, args);
+  const adminDone = (kind: string, outcome: Outcome, expect: Outcome | undefined, what: string, seqOf?: number): void => {
+    const record: AdminRecord = { step: stepIndex, kind, outcome };
+    if (seqOf) record.seq = seqOf;
+    let text = `owner's phone: ${what}: ${outcome}`;
+    if (expect !== undefined) {
+      record.expect = expect;
+      record.met = expect === outcome;
+      text += record.met ? '  ✓' : `  ✗ EXPECTED ${expect}`;
+    }
+    sim.note('phone', text);
+    admin.push(record);
+  };
+  const sendAdmin = (kind: string, what: string, bytes: Uint8Array, expect: Outcome | undefined): void => {
+    const o = sim.ownerPhone.admin(bytes);
+    adminDone(kind, o.result, expect, what, o.seq);
+  };
+
   for (const step of scenario.steps) {
     stepIndex++;
     const before = sim.timeline.length;
@@ -282,6 +333,64 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
         sim.time.clock.set(to);
         break;
       }
+      case 'provision': {
+        seq++;
+        const bundle = buildProvisioning(owner as AdminSigner, lockCfg.id, seq, { settings: jsonArgs(step.settings), issuers: step.issuers.map(issuerArgs) });
+        const o = sim.ownerPhone.admin(bundle);
+        const answer = o.data === undefined ? undefined : verifyDeviceAnswer(o.data);
+        if (answer?.ok) deviceKey = answer.value.deviceKey;
+        adminDone('provision', o.result, step.expect, `provision ${lockCfg.id} with ${step.issuers.length ? step.issuers.join(', ') : 'no issuers'}${deviceKey ? `; device key ${toHex(deviceKey).slice(0, 16)}…` : ''}`, o.seq);
+        break;
+      }
+      case 'addIssuer':
+        sendAdmin('addIssuer', `add issuer ${step.issuer}`, command('add-issuer', issuerArgs(step.issuer)), step.expect);
+        break;
+      case 'removeIssuer':
+        sendAdmin('removeIssuer', `remove issuer ${step.issuer}`, command('remove-issuer', { kid: signingKey(step.issuer).kid }), step.expect);
+        break;
+      case 'settings':
+        sendAdmin('settings', `settings ${JSON.stringify(step.settings)}`, command('settings', jsonArgs(step.settings)), step.expect);
+        break;
+      case 'revoke': {
+        const r = step.revoke;
+        const now = sim.time.now();
+        if (r.kind === 'ticket') {
+          const t = scenario.tickets[r.ticket];
+          sendAdmin('revoke', `revoke ticket "${r.ticket}"`, command('revoke', { kind: 'cti', kid: signingKey(t.issuer).kid, cti: t.cti, until: resolveTime(t.expires, start) }), step.expect);
+        } else if (r.kind === 'courier') {
+          sendAdmin('revoke', `revoke courier ${r.courier} of ${r.issuer}`, command('revoke', { kind: 'sub', kid: signingKey(r.issuer).kid, sub: r.courier, until: resolveTime(r.until, now) }), step.expect);
+        } else if (r.kind === 'issued-before') {
+          const before = resolveTime(r.before, now);
+          sendAdmin('revoke', `revoke ${r.issuer}'s tickets issued before ${isoTime(before)}`, command('revoke', { kind: 'issued-before', kid: signingKey(r.issuer).kid, before }), step.expect);
+        } else {
+          sendAdmin('revoke', `revoke ${r.issuer}'s key`, command('revoke', { kind: 'key', kid: signingKey(r.issuer).kid }), step.expect);
+        }
+        break;
+      }
+      case 'signedTime': {
+        const time = resolveTime(step.time, sim.time.now());
+        const o = sim.ownerPhone.setTime((challenge) => buildTimeStatement(owner as AdminSigner, lockCfg.id, challenge, time));
+        adminDone('signedTime', o.result, step.expect, `signed time ${isoTime(time)}`);
+        break;
+      }
+      case 'exportLog': {
+        const { outcome, chunks } = sim.ownerPhone.exportLog(command('read-log', { from: 1 }));
+        let result: Outcome = outcome.result;
+        if (outcome.result === 'done') {
+          const joined = joinAuditExports(chunks, portableHashes().sha256);
+          const verified = joined.ok && deviceKey !== undefined ? verifyAuditExport(joined.value, deviceKey, portableHashes().sha256) : undefined;
+          result = verified?.ok ? 'verified' : 'not-verified';
+          if (verified?.ok) {
+            sim.note('phone', `owner's phone: audit log, ${verified.value.entries.length} entries, chain and device signature verified:`);
+            for (const e of verified.value.entries) {
+              const detail = Object.entries(e.detail).filter(([k]) => k !== 'retryAfter').map(([k, v]) => `${k}=${v}`).join(' ');
+              sim.note('phone', `  #${e.seq} ${isoTime(e.at).slice(11, 19)} ${e.event}${detail ? ' ' + detail : ''}`);
+            }
+          }
+        }
+        adminDone('exportLog', result, step.expect, 'export the audit log', outcome.seq);
+        break;
+      }
       case 'jam':
         if (step.jam === 'clear') {
           sim.actuator.clearJam();
@@ -306,6 +415,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
     return line;
   });
   const summary = summarize(timeline, presentations, sim.actuator.position, writesOf(sim.storage), storageWritesBefore);
+  for (const a of admin) {
+    if (a.expect === undefined) continue;
+    summary.expectations.total++;
+    if (a.met) summary.expectations.met++;
+    else summary.expectations.failed.push({ step: a.step, expected: a.expect, actual: a.outcome });
+  }
   const run: ScenarioRun = {
     name: scenario.name,
     lockId: lockCfg.id,
@@ -317,9 +432,11 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
     elapsed: sim.time.elapsed(),
     timeline,
     presentations,
+    admin,
     summary,
     ok: summary.expectations.failed.length === 0,
   };
+  if (deviceKey !== undefined) run.deviceKey = toHex(deviceKey);
   if (scenario.description !== undefined) run.description = scenario.description;
   return run;
 }
