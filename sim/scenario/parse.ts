@@ -13,6 +13,7 @@ import type { ProofMode } from '../phone.js';
 import { coseKid } from '../../issuer/jwk.js';
 import { formatDuration, isoTime, parseTimeArg } from '../../issuer/time.js';
 import defaultScenarioJson from '../scenarios/default.json' with { type: 'json' };
+import morningJson from '../scenarios/morning.json' with { type: 'json' };
 import clockRollbackJson from '../scenarios/clock-rollback.json' with { type: 'json' };
 import backoffJson from '../scenarios/backoff.json' with { type: 'json' };
 import powerCycleJson from '../scenarios/power-cycle.json' with { type: 'json' };
@@ -134,6 +135,7 @@ export class ScenarioError extends Error {
 /** The scenarios shipped in sim/scenarios/, by name; `default` is what `latchkey sim` runs. */
 export const BUILTIN_SCENARIOS: Readonly<Record<string, unknown>> = {
   default: defaultScenarioJson,
+  morning: morningJson,
   'clock-rollback': clockRollbackJson,
   backoff: backoffJson,
   'power-cycle': powerCycleJson,

@@ -544,8 +544,8 @@ describe('latchkey CLI', function () {
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stderr).to.equal('');
       expect(run.stdout).to.match(/phone {2}GRANTED, relocks in 5 s/);
-      expect(run.stdout).to.match(/refused: wrong-lock /);
-      expect(run.stdout).to.match(/refused: expired /);
+      expect(run.stdout).to.match(/refused: revoked /);
+      expect(run.stdout).to.match(/refused: do-not-disturb /);
       expect(run.stdout).to.match(/granted courier=courier-42 issuer=parcel-co /); // the lock's log of the claims
     });
   });

@@ -36,19 +36,31 @@ describe('latchkey sim', function () {
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-sim-'));
-    defaultRun = latchkey(['sim']);
+    defaultRun = latchkey(['sim', '--scenario', 'morning']);
   });
 
   after(() => {
     if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs the default scenario from any directory: exit 0, the key lines of the timeline, a summary', () => {
+  it('runs the default scenario: the owner provisions and administers the lock, every expectation met', () => {
+    const run = latchkey(['sim']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/^Latchkey simulator — scenario "default" \(built in\)\n/);
+    expect(line(run.stdout, /owner's phone: provision lock:12-rue-des-lilas\/door-a with parcel-co, swift-post; device key [0-9a-f]{16}…: done {2}✓$/)).to.not.equal(undefined);
+    for (const reason of ['outside-scope', 'revoked', 'do-not-disturb']) expect(line(run.stdout, new RegExp(`phone {2}refused: ${reason} — .* ✓$`)), reason).to.not.equal(undefined);
+    expect(line(run.stdout, /owner's phone: export the audit log: verified {2}✓$/)).to.not.equal(undefined);
+    expect(run.stdout).to.match(/\n {2}expectations +15\/15 met\n/);
+    const again = latchkey(['demo']);
+    expect(again.stdout, 'demo is the same command').to.equal(run.stdout);
+  });
+
+  it('runs the morning scenario from any directory: exit 0, the key lines of the timeline, a summary', () => {
     const run = defaultRun;
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stderr).to.equal('');
     const out = run.stdout;
-    expect(out).to.match(/^Latchkey simulator — scenario "default" \(built in\)\n/);
+    expect(out).to.match(/^Latchkey simulator — scenario "morning" \(built in\)\n/);
     expect(out).to.include('lock lock:12-rue-des-lilas/door-a · MTU 185 · relock 5 s · door sensor · clock starts 2026-11-21T09:00:00Z');
     expect(line(out, /^\+ +0\.105 s {2}09:00:00 {2}phone {2}GRANTED, relocks in 5 s — 2 writes, 2 notifications, 105 ms {2}✓$/)).to.not.equal(undefined);
     expect(line(out, /phone {2}refused: replayed — .* ✓$/)).to.not.equal(undefined);
@@ -68,14 +80,14 @@ describe('latchkey sim', function () {
     expect(line(out, /lock {3}granted .* validUntil=1795255200 \(2026-11-21T10:00:00Z\)$/)).to.not.equal(undefined);
   });
 
-  it('is deterministic, and demo is the same command', () => {
-    const again = latchkey(['demo']);
+  it('is deterministic', () => {
+    const again = latchkey(['sim', '--scenario', 'morning']);
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.equal(defaultRun.stdout);
   });
 
   it('--mtu 23 changes the write counts of presentations without their own MTU', () => {
-    const run = latchkey(['sim', '--mtu', '23']);
+    const run = latchkey(['sim', '--scenario', 'morning', '--mtu', '23']);
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.include('· MTU 23 ·');
     const granted = line(run.stdout, /phone {2}GRANTED/);
@@ -86,7 +98,7 @@ describe('latchkey sim', function () {
   });
 
   it('--lock, --relock and --no-door override the scenario\'s lock', () => {
-    const run = latchkey(['sim', '--lock', 'lock:elsewhere/door-b', '--relock', '9', '--no-door']);
+    const run = latchkey(['sim', '--scenario', 'morning', '--lock', 'lock:elsewhere/door-b', '--relock', '9', '--no-door']);
     expect(run.code, run.stderr).to.equal(0); // tickets follow the lock, except the one for next door
     expect(run.stdout).to.include('lock lock:elsewhere/door-b · MTU 185 · relock 9 s · no door sensor');
     expect(run.stdout).to.include('GRANTED, relocks in 9 s');
@@ -96,11 +108,11 @@ describe('latchkey sim', function () {
   });
 
   it('--json prints one JSON object: timeline, presentations, summary', () => {
-    const run = latchkey(['sim', '--json']);
+    const run = latchkey(['sim', '--scenario', 'morning', '--json']);
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout.trim().split('\n')).to.have.length(1);
     const json = JSON.parse(run.stdout);
-    expect(json).to.include({ name: 'default', lockId: 'lock:12-rue-des-lilas/door-a', mtu: 185, ok: true, origin: 'built in' });
+    expect(json).to.include({ name: 'morning', lockId: 'lock:12-rue-des-lilas/door-a', mtu: 185, ok: true, origin: 'built in' });
     expect(json.presentations.map((p: { outcome: string }) => p.outcome)).to.deep.equal(['granted', 'replayed', 'bad-proof', 'expired', 'wrong-lock', 'granted']);
     expect(json.timeline[0]).to.include({ elapsed: 0, at: 1795251600, source: 'bolt', text: 'bolt locked (boot)' });
     expect(json.summary.expectations).to.deep.equal({ total: 6, met: 6, failed: [] });
@@ -155,14 +167,14 @@ describe('latchkey sim', function () {
   });
 
   it('--state DIR keeps the lock\'s storage: a second run finds the default tickets already used', () => {
-    const first = latchkey(['sim', '--state', 'state', '--json']);
+    const first = latchkey(['sim', '--scenario', 'morning', '--state', 'state', '--json']);
     expect(first.code, first.stderr).to.equal(0);
     expect(fs.existsSync(file(path.join('state', 'lk.replay')))).to.equal(true);
     const clock = JSON.parse(fs.readFileSync(file(path.join('state', '@sim-clock.json')), 'utf8'));
     const firstJson = JSON.parse(first.stdout);
     expect(clock.rtc).to.equal(firstJson.end);
 
-    const second = latchkey(['sim', '--state', 'state', '--json']);
+    const second = latchkey(['sim', '--scenario', 'morning', '--state', 'state', '--json']);
     expect(second.code, second.stderr).to.equal(1);
     const json = JSON.parse(second.stdout);
     expect(json.state).to.include({ resumed: true, resumedAt: firstJson.end });
@@ -171,7 +183,7 @@ describe('latchkey sim', function () {
     expect(json.presentations[0]).to.include({ ticket: 'delivery', outcome: 'replayed', expect: 'granted', met: false });
     expect(json.summary.granted).to.equal(0);
 
-    const text = latchkey(['sim', '--state', 'state']);
+    const text = latchkey(['sim', '--scenario', 'morning', '--state', 'state']);
     expect(text.code).to.equal(1);
     expect(text.stdout).to.match(/\nstate .*state \(resumed: lock clock continues from 2026-11-21T09:\d\d:\d\dZ\)\n/);
     expect(text.stdout).to.include('✗ steps[1]: expected granted, got replayed');

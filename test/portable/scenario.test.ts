@@ -43,10 +43,28 @@ function problem(mutate: (s: Record<string, any>) => unknown): string {
 }
 
 describe('scenarios', () => {
-  describe('the default scenario', () => {
+  describe('the default scenario: an owner administers the lock', () => {
     let run: ScenarioRun;
     before(() => {
       run = runScenario(parseScenario(BUILTIN_SCENARIOS.default, 'default'));
+    });
+
+    it('provisions, scopes two delivery companies and a cleaner, revokes a courier, refuses in do-not-disturb, verifies the log', () => {
+      expect(run.summary.expectations.failed).to.deep.equal([]);
+      expect(run.ok).to.equal(true);
+      expect(run.presentations.map((p) => p.outcome)).to.deep.equal([
+        'not-provisioned', 'granted', 'unknown-issuer', 'outside-scope', 'revoked', 'granted', 'granted', 'replayed', 'do-not-disturb', 'granted',
+      ]);
+      expect(run.admin.map((a) => `${a.kind}:${a.outcome}`)).to.deep.equal(['provision:done', 'addIssuer:done', 'revoke:done', 'settings:done', 'exportLog:verified']);
+      expect(run.deviceKey).to.match(/^[0-9a-f]{64}$/);
+      expect(run.summary.expectations.total).to.equal(15);
+    });
+  });
+
+  describe('the morning scenario', () => {
+    let run: ScenarioRun;
+    before(() => {
+      run = runScenario(parseScenario(BUILTIN_SCENARIOS.morning, 'morning'));
     });
 
     it('meets every expectation, one per presentation', () => {
@@ -109,6 +127,38 @@ describe('scenarios', () => {
       expect(run.timeline.map((e) => e.text)).to.include('door opened (no door sensor: the lock cannot tell)');
       expect(run.summary.relocks).to.deep.equal({ deadline: 1 });
       expect(run.timeline.find((e) => e.text.includes('✗ EXPECTED expired'))).to.not.equal(undefined);
+    });
+  });
+
+  describe('admin steps', () => {
+    it('are refused on a fixed lock and name every bad field', () => {
+      expect(problem((s) => { s.steps = [{ exportLog: true }]; })).to.match(/steps\[0\]\.exportLog: admin steps need an administered lock/);
+      const admin = (mutate: (s: Record<string, any>) => unknown) => problem((s) => {
+        s.lock.administered = true;
+        mutate(s);
+      });
+      expect(admin((s) => { s.steps = [{ provision: { issuers: ['nobody'] } }]; })).to.match(/steps\[0\]\.provision\.issuers\[0\]: no issuer named "nobody"/);
+      expect(admin((s) => { s.steps = [{ settings: { doNotDisturb: { schedules: [{ days: ['someday'] }] } } }]; })).to.match(/steps\[0\]\.settings: "days": unknown day/);
+      expect(admin((s) => { s.issuers['parcel-co'].scope = { schedules: [{ days: ['mon'], from: '25:00', to: '26:00' }] }; })).to.match(/issuers\.parcel-co\.scope: "from" must be "HH:MM"/);
+      expect(admin((s) => { s.steps = [{ revoke: { issuer: 'parcel-co' } }]; })).to.match(/steps\[0\]\.revoke: needs "ticket", "courier"/);
+      expect(admin((s) => { s.steps = [{ exportLog: true, expect: 'granted' }]; })).to.match(/steps\[0\]\.expect: must be one of done, bad-command/);
+      expect(problem((s) => { s.owner = { seed: 1 }; })).to.match(/owner: only for an administered lock/);
+    });
+
+    it('run against an administered lock: refused commands are outcomes, expectations counted', () => {
+      const s = base();
+      s.lock.administered = true;
+      s.steps = [
+        { present: 'valid', expect: 'not-provisioned' },
+        { provision: { issuers: ['parcel-co'] }, expect: 'done' },
+        { present: 'valid', expect: 'granted' },
+        { revoke: { issuer: 'parcel-co', key: true }, expect: 'done' },
+        { addIssuer: 'parcel-co', expect: 'bad-arguments' },
+        { exportLog: true, expect: 'verified' },
+      ];
+      const run = runScenario(parseScenario(s));
+      expect(run.summary.expectations.failed).to.deep.equal([]);
+      expect(run.summary.expectations.total).to.equal(6);
     });
   });
 
