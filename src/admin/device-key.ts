@@ -5,6 +5,7 @@
 // Layout (lk.device): u8 version | 32-byte Ed25519 seed.
 
 import type { HashFunction, Random, Storage } from '../../hal/index.js';
+import { utf8 } from '../bytes.js';
 import { ED25519_SEED_BYTES, ed25519SignExpanded, expandEd25519Seed, type ExpandedKey } from '../crypto/ed25519-sign.js';
 import { KEY_DEVICE, RecordReader, RecordWriter } from '../lock/records.js';
 import { signStatement, type SignedKind } from './signed.js';
@@ -52,6 +53,6 @@ export class DeviceKey {
 
   /** A COSE_Sign1 statement of `kind` (receipts, the provisioning answer). */
   statement(kind: SignedKind, payload: Uint8Array): Uint8Array {
-    return signStatement(kind, Uint8Array.from(DEVICE_KID, (c) => c.charCodeAt(0)), this.key, payload, this.sha512);
+    return signStatement(kind, utf8(DEVICE_KID), this.key, payload, this.sha512);
   }
 }
