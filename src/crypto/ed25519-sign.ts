@@ -1,112 +1,46 @@
 // Ed25519 signing and key derivation (RFC 8032 §5.1.5–5.1.6) for the lock's own device key: the
 // lock signs entry receipts, audit-log exports and its provisioning answer. Only the lock's own
-// key is ever used here; tickets are verified by src/ed25519.ts. Portable BigInt code (native in
-// XS), no module-level mutable state; SHA-512 is passed in so the device can use its native one.
+// key is ever used here; tickets are verified by src/ed25519.ts. Built on the verifier's field and
+// point arithmetic (field.ts, point.ts); SHA-512 is passed in so the device can use its native one.
 //
-// The base-point multiplication does the same double-and-add work for every bit of the scalar
-// (a fixed sequence of 253 doublings and additions), so its running time does not depend on the
-// secret scalar's bits beyond what BigInt arithmetic itself leaks.
+// The base-point multiplication takes the scalar four bits at a time with a fixed sequence — four
+// doublings and one addition of a table entry (the identity for a zero digit) per window — so the
+// operations done do not depend on the secret scalar. The table of 0·B … 15·B is made once per
+// expanded key, at run time, and owned by it (nothing mutable at module scope).
 
 import type { HashFunction } from '../../hal/index.js';
 import { concatBytes } from '../bytes.js';
-
-const P = 2n ** 255n - 19n;
-const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-const D = 37095705934669439343138083508754565189542113879843219016388785533085940283555n;
-const D2 = (2n * D) % P;
-const BASE_X = 15112221349535400772501151409588531511454012693041857206046113283949847762202n;
-const BASE_Y = 46316835694926478169428394003475163141307993866256225615783033603165251855960n;
+import { BASE_POINT_BYTES } from './base-point.js';
+import { add, decodePoint, double, encodePoint, type Point } from './point.js';
+import { L, bigIntToBytes32LE, bytesToBigIntLE, reduceHash } from './scalar.js';
 
 export const ED25519_SEED_BYTES = 32;
-
-/** A point in extended twisted Edwards coordinates (x = X/Z, y = Y/Z, xy = T/Z). */
-type Point = readonly [bigint, bigint, bigint, bigint];
-
-const mod = (a: bigint, m: bigint = P): bigint => {
-  const r = a % m;
-  return r < 0n ? r + m : r;
-};
-
-function add(p: Point, q: Point): Point {
-  const [x1, y1, z1, t1] = p;
-  const [x2, y2, z2, t2] = q;
-  const a = mod((y1 - x1) * (y2 - x2));
-  const b = mod((y1 + x1) * (y2 + x2));
-  const c = mod(t1 * D2 * t2);
-  const d = mod(2n * z1 * z2);
-  const e = b - a;
-  const f = d - c;
-  const g = d + c;
-  const h = b + a;
-  return [mod(e * f), mod(g * h), mod(f * g), mod(e * h)];
-}
-
-function double(p: Point): Point {
-  const [x1, y1, z1] = p;
-  const a = mod(x1 * x1);
-  const b = mod(y1 * y1);
-  const c = mod(2n * z1 * z1);
-  const e = mod((x1 + y1) * (x1 + y1) - a - b);
-  const g = b - a; // D + B with D = −A (a = −1)
-  const f = g - c;
-  const h = -a - b;
-  return [mod(e * f), mod(g * h), mod(f * g), mod(e * h)];
-}
-
-function power(base: bigint, exponent: bigint): bigint {
-  let result = 1n;
-  let b = mod(base);
-  let e = exponent;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % P;
-    b = (b * b) % P;
-    e >>= 1n;
-  }
-  return result;
-}
-
-/** scalar · B, a fixed sequence of operations for scalars below 2^255. */
-function multiplyBase(scalar: bigint): Point {
-  const base: Point = [BASE_X, BASE_Y, 1n, mod(BASE_X * BASE_Y)];
-  let acc: Point = [0n, 1n, 1n, 0n];
-  for (let bit = 254; bit >= 0; bit--) {
-    acc = double(acc);
-    const sum = add(acc, base);
-    acc = (scalar >> BigInt(bit)) & 1n ? sum : acc;
-  }
-  return acc;
-}
-
-function encodePoint(p: Point): Uint8Array {
-  const zInverse = power(p[2], P - 2n);
-  const x = mod(p[0] * zInverse);
-  const y = mod(p[1] * zInverse);
-  const out = littleEndian(y);
-  if (x & 1n) out[31] |= 0x80;
-  return out;
-}
-
-function littleEndian(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  let v = value;
-  for (let i = 0; i < 32; i++) {
-    out[i] = Number(v & 255n);
-    v >>= 8n;
-  }
-  return out;
-}
-
-function fromLittleEndian(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
-  return v;
-}
+const WINDOWS = 64;
 
 /** A seed expanded once (RFC 8032 §5.1.5): signing with it costs one base-point multiplication. */
 export interface ExpandedKey {
   readonly scalar: bigint;
   readonly prefix: Uint8Array;
   readonly publicKey: Uint8Array;
+  /** 0·B, 1·B, … 15·B. */
+  readonly baseMultiples: readonly Point[];
+}
+
+function baseMultiples(): Point[] {
+  const base = decodePoint(Uint8Array.from(BASE_POINT_BYTES)) as Point;
+  const table: Point[] = [{ X: 0n, Y: 1n, Z: 1n, T: 0n }, base];
+  for (let i = 2; i < 16; i++) table.push(add(table[i - 1], base));
+  return table;
+}
+
+/** scalar · B for 0 ≤ scalar < 2^256, the same operations whatever the scalar. */
+function multiplyBase(scalar: bigint, table: readonly Point[]): Point {
+  let acc = table[0];
+  for (let w = WINDOWS - 1; w >= 0; w--) {
+    acc = double(double(double(double(acc))));
+    acc = add(acc, table[Number((scalar >> BigInt(4 * w)) & 15n)]);
+  }
+  return acc;
 }
 
 export function expandEd25519Seed(seed: Uint8Array, sha512: HashFunction): ExpandedKey {
@@ -116,8 +50,9 @@ export function expandEd25519Seed(seed: Uint8Array, sha512: HashFunction): Expan
   low[0] &= 248;
   low[31] &= 127;
   low[31] |= 64;
-  const scalar = fromLittleEndian(low);
-  return { scalar, prefix: h.slice(32, 64), publicKey: encodePoint(multiplyBase(scalar)) };
+  const scalar = bytesToBigIntLE(low);
+  const table = baseMultiples();
+  return { scalar, prefix: h.slice(32, 64), publicKey: encodePoint(multiplyBase(scalar, table)), baseMultiples: table };
 }
 
 /** The public key of a 32-byte seed (RFC 8032 §5.1.5). */
@@ -131,10 +66,9 @@ export function ed25519Sign(seed: Uint8Array, message: Uint8Array, sha512: HashF
 }
 
 export function ed25519SignExpanded(key: ExpandedKey, message: Uint8Array, sha512: HashFunction): Uint8Array {
-  const { scalar, prefix, publicKey } = key;
-  const r = mod(fromLittleEndian(sha512(concatBytes(prefix, message))), L);
-  const rEncoded = encodePoint(multiplyBase(r));
-  const k = mod(fromLittleEndian(sha512(concatBytes(rEncoded, publicKey, message))), L);
-  const s = mod(r + k * scalar, L);
-  return concatBytes(rEncoded, littleEndian(s));
+  const r = reduceHash(sha512(concatBytes(key.prefix, message)));
+  const rEncoded = encodePoint(multiplyBase(r, key.baseMultiples));
+  const k = reduceHash(sha512(concatBytes(rEncoded, key.publicKey, message)));
+  const s = (r + k * key.scalar) % L;
+  return concatBytes(rEncoded, bigIntToBytes32LE(s));
 }
