@@ -44,6 +44,8 @@ const BACKENDS = {
 const BREAKDOWN = ['parseEnvelope', 'sigStructure', 'ed25519Verify', 'parseClaims'];
 /** The shipped verifier's own cases: the prepared-key path and the one-time cost of preparing. */
 const PREPARED = ['verifyPrepared', 'ed25519VerifyPrepared', 'prepareKey'];
+/** What a grant adds on an administered lock (docs/admin.md): the signed receipt, the audit entry. */
+const ADMIN = ['receiptSign', 'auditAppend'];
 
 /**
  * What to measure. `key` is the top-level key in the JSON; `compute` lists cases whose XS compute
@@ -53,7 +55,7 @@ const TARGETS = [
   { key: 'node', engine: 'node', backend: 'latchkey', timed: ['verify', 'verifyPrepared'] },
   { key: 'nodeNoble', engine: 'node', backend: 'noble', timed: ['verify'] },
   { key: 'nodeTweetnacl', engine: 'node', backend: 'tweetnacl', timed: ['verify'] },
-  { key: 'xs', engine: 'xs', backend: 'latchkey', compute: ['verify', ...BREAKDOWN, ...PREPARED], timed: ['verify', 'verifyPrepared'] },
+  { key: 'xs', engine: 'xs', backend: 'latchkey', compute: ['verify', ...BREAKDOWN, ...PREPARED, ...ADMIN], timed: ['verify', 'verifyPrepared'] },
   { key: 'xsNoble', engine: 'xs', backend: 'noble', compute: ['verify', ...BREAKDOWN], timed: ['verify'] },
   { key: 'xsTweetnacl', engine: 'xs', backend: 'tweetnacl', compute: ['verify', ...BREAKDOWN], timed: ['verify'] },
 ];
@@ -617,6 +619,8 @@ function printTable() {
   line('first verifyTicket in a fresh engine', xs?.verify?.coldCompute, xsNoble?.verify?.coldCompute);
   line('boot (simulator + lock start), cold', xs?.boot?.compute, xsNoble?.boot?.compute);
   line('preparing one issuer key (once)', xs?.prepareKey?.compute, undefined);
+  line('entry receipt, device-key signature', xs?.receiptSign?.compute, undefined);
+  line('audit-log append (grant, flushed)', xs?.auditAppend?.compute, undefined);
   line('module load (bench bundle)', xs?.load?.compute, xsNoble?.load?.compute);
   line('module load (verifier alone)', xs?.verifierModule?.loadCompute, xsNoble?.verifierModule?.loadCompute);
   line('verifier tables, bytes on 32-bit', xs?.verifierTables?.bytes32, xsNoble?.verifierTables?.bytes32, kib);

@@ -12,6 +12,12 @@ import { prepareEd25519Key, verifyEd25519, verifyEd25519Prepared } from '../src/
 import { sign1Input } from '../src/sig-structure.js';
 import { parseClaims, parseEnvelope } from '../src/ticket.js';
 import { prepareIssuers, verifyTicket, type VerifyContext } from '../src/verify.js';
+import { receiptPayload } from '../src/admin/receipts.js';
+import { signStatement } from '../src/admin/signed.js';
+import { expandEd25519Seed } from '../src/crypto/ed25519-sign.js';
+import { portableHashes } from '../src/crypto/portable-hashes.js';
+import { AuditLog } from '../src/lock/audit-log.js';
+import { MemoryStorage } from '../sim/hal/memory-storage.js';
 
 /** The fixture as the host passes it: hex, because the evaluated script is text. */
 export interface BenchFixture {
@@ -56,7 +62,19 @@ export function setup(fixture: BenchFixture): string[] {
   const preparedKey = prepareEd25519Key(issuer.publicKey);
   if (preparedKey === undefined) throw new Error('bench fixture: issuer key cannot be prepared');
 
+  // Owner administration: what a grant adds on an administered lock (docs/admin.md).
+  const hashes = portableHashes();
+  const deviceKey = expandEd25519Seed(new Uint8Array(32).fill(7), hashes.sha512);
+  const deviceKid = Uint8Array.of(0x64, 0x65, 0x76, 0x69, 0x63, 0x65);
+  const receipt = receiptPayload({ lockId: fixture.lockId, time: fixture.now, cti: new Uint8Array(16).fill(1), sub: 'courier-42', issuerKid: kid, result: 'granted', logSeq: 1 });
+  const auditLog = new AuditLog(new MemoryStorage(), hashes.sha256);
+  const grantDetail = { courier: 'courier-42', issuer: 'parcel-co', kid: '6973737565722d31', ticket: '00112233445566778899aabbccddeeff', validUntil: fixture.now + 3600 };
+
   cases = {
+    /** The entry receipt a grant returns: one Ed25519 signature by the device key (expanded at boot). */
+    receiptSign: () => expect(signStatement('receipt', deviceKid, deviceKey, receipt, hashes.sha512).length > 64, 'receipt'),
+    /** Appending a grant to the hash-chained audit log, flushed (encode, SHA-256, one page write). */
+    auditAppend: () => expect(auditLog.append(fixture.now, 'granted', grantDetail, true) > 0, 'audit append'),
     /** The whole pipeline: decode, issuer lookup, signature (one-shot key), claims, time checks. */
     verify: () => expect(verifyTicket(ticket, context).granted, 'verifyTicket did not grant'),
     /** The same with the issuer key prepared, as the lock runs it. */
