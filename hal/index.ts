@@ -128,7 +128,8 @@ export interface Log {
 }
 
 /**
- * The factory-reset trigger (docs/admin.md): a button held while the lock boots. Optional; a lock
+ * The factory-reset trigger (docs/admin.md): a button held while the lock boots. Optional, and
+ * passed to the Lock in its config (LockConfig.resetButton) by boards that have one; a lock
  * without one can only be reset by erasing its flash.
  */
 export interface ResetButton {
@@ -148,5 +149,4 @@ export interface Hardware {
   log: Log;
   /** SHA-256 / SHA-512 for the verifier, the holder proof and replay ids (native on the device). */
   hashes: Hashes;
-  resetButton?: ResetButton;
 }

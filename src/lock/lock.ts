@@ -2,7 +2,7 @@
 // and drives the bolt. Data flows one way: bytes → verified ticket → checks → durable record →
 // bolt. `present` never throws and never unlocks on any path but the last line of a grant.
 
-import type { Hardware, Hashes, LogEntry, LogLevel } from '../../hal/index.js';
+import type { Hardware, Hashes, LogEntry, LogLevel, ResetButton } from '../../hal/index.js';
 import { toHex } from '../bytes.js';
 import { ed25519SelfTest, verifyEd25519 } from '../ed25519.js';
 import { hashesSelfTest } from '../hash-self-test.js';
@@ -38,6 +38,8 @@ export interface LockConfig {
   replayCapacity?: number;
   bolt?: Partial<BoltOptions>;
   backoff?: Partial<BackoffPolicy>;
+  /** The factory-reset trigger (an administered lock): held at boot, the lock forgets its owner. */
+  resetButton?: ResetButton;
   /** The hash-chained audit log (docs/admin.md): always on for an administered lock; a fixed lock keeps one only when this is given. */
   auditLog?: Partial<AuditLogOptions>;
 }
@@ -74,6 +76,7 @@ export class Lock {
   /** What the lock enforces now; undefined while an administered lock is unprovisioned. */
   private policy: Policy | undefined;
   private readonly singleUse: boolean;
+  private readonly resetButton: ResetButton | undefined;
   readonly hashes: Hashes;
   readonly replay: ReplayStore;
   readonly clockGuard: ClockGuard;
@@ -96,6 +99,7 @@ export class Lock {
   ) {
     this.hashes = hw.hashes;
     this.singleUse = config.singleUse ?? true;
+    this.resetButton = config.resetButton;
     this.boltOptions = { ...DEFAULT_BOLT_OPTIONS, ...config.bolt };
     if (config.administered) {
       this.audit = new AuditLog(hw.storage, this.hashes.sha256, { pages: DEFAULT_LOG_PAGES, pageBytes: DEFAULT_LOG_PAGE_BYTES, ...config.auditLog });
@@ -167,7 +171,7 @@ export class Lock {
   /** The documented physical trigger: the reset button held at boot (docs/admin.md). */
   private resetRequested(): boolean {
     try {
-      return this.hw.resetButton?.heldAtBoot() === true;
+      return this.resetButton?.heldAtBoot() === true;
     } catch {
       return false;
     }

@@ -64,13 +64,14 @@ describe('owner administration', () => {
       const rig = new AdminRig();
       expect(rig.storage.keys()).to.include.members([KEY_OWNER, KEY_DEVICE]);
       let held = true;
-      rig.reboot({ ...rig.hardware(), resetButton: { heldAtBoot: () => held } });
-      expect(rig.lock.lockId).to.equal('');
-      expect(rig.storage.peek(KEY_OWNER)).to.equal(undefined);
-      expect(rig.storage.peek(KEY_DEVICE)).to.equal(undefined);
-      expect(decision(rig.present(tk('fixture')))).to.equal('not-provisioned');
+      rig.lock.close();
+      const reset = new AdminRig({ storage: rig.storage, provision: false, lock: { resetButton: { heldAtBoot: () => held } } });
+      expect(reset.lock.lockId).to.equal('');
+      expect(reset.storage.peek(KEY_OWNER)).to.equal(undefined);
+      expect(reset.storage.peek(KEY_DEVICE)).to.equal(undefined);
+      expect(decision(reset.present(tk('fixture')))).to.equal('not-provisioned');
       held = false;
-      expect(rig.lock.administer(buildProvisioning(OWNER, LOCK_ID, 1)).reason, 'a new owner may provision').to.equal('done');
+      expect(reset.lock.administer(buildProvisioning(OWNER, LOCK_ID, 1)).reason, 'a new owner may provision').to.equal('done');
     });
 
     it('a provisioned lock survives a reboot with its configuration', () => {
