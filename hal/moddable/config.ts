@@ -28,15 +28,17 @@ export interface FirmwareConfig {
   door: PinConfig | undefined;
   /** LED (or buzzer) on a digital output; active = lit. */
   led: PinConfig;
+  /** Factory-reset button (input with pull-up), active = pressed; undefined when not fitted. */
+  reset: PinConfig | undefined;
   /** Run the built-in self-test instead of the lock (simulator builds: mcconfig -p lin selftest=1). */
   selftest: boolean;
 }
 
 /** The keys the firmware reads, in the order docs/firmware.md lists them. */
 export const CONFIG_KEYS = Object.freeze([
-  'lockId', 'issuerKid', 'issuerKey', 'relockMs', 'deviceName',
+  'administered', 'lockId', 'issuerKid', 'issuerKey', 'relockMs', 'deviceName',
   'boltPin', 'boltActiveLow', 'boltSensePin', 'boltSenseActiveLow',
-  'doorPin', 'doorActiveLow', 'ledPin', 'ledActiveLow', 'selftest',
+  'doorPin', 'doorActiveLow', 'ledPin', 'ledActiveLow', 'resetPin', 'resetActiveLow', 'selftest',
 ] as const);
 
 type Key = (typeof CONFIG_KEYS)[number];
@@ -77,26 +79,37 @@ const asciiBytes = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCo
 /** Reads and checks the whole configuration; throws on the first bad key. */
 export function readConfig(): FirmwareConfig {
   const selftest = flag('selftest', false);
-  // The self-test brings its own lock ID and test issuer; a lock needs real ones.
-  const lockId = text('lockId', selftest ? SELFTEST_LOCK_ID : undefined);
-  const issuers: TrustedIssuer[] = [];
-  if (!selftest || raw('issuerKey') !== undefined) {
-    const kid = text('issuerKid');
-    const publicKey = fromHex(text('issuerKey'));
-    if (publicKey === undefined || publicKey.length !== 32) throw new Error('config issuerKey: 64 hex digits (an Ed25519 public key) are required');
-    issuers.push({ kid: asciiBytes(kid), publicKey });
+  // A real lock is administered (docs/admin.md): it boots unprovisioned and its owner sets the
+  // lock ID, issuers and settings with signed commands. administered=0 is the development build
+  // with a lock ID and one issuer fixed at build time.
+  const administered = flag('administered', true);
+  let lock: LatchkeyConfig;
+  const relockMs = integer('relockMs', 1000, 60_000, 5000);
+  if (administered) {
+    for (const key of ['lockId', 'issuerKid', 'issuerKey'] as const) {
+      if (raw(key) !== undefined) throw new Error(`config ${key}: only for a fixed lock (administered=0); an administered lock gets it from its owner`);
+    }
+    lock = { administered: true, bolt: { relockMs } };
+  } else {
+    // The self-test brings its own lock ID and test issuer; a lock needs real ones.
+    const lockId = text('lockId', selftest ? SELFTEST_LOCK_ID : undefined);
+    const issuers: TrustedIssuer[] = [];
+    if (!selftest || raw('issuerKey') !== undefined) {
+      const kid = text('issuerKid');
+      const publicKey = fromHex(text('issuerKey'));
+      if (publicKey === undefined || publicKey.length !== 32) throw new Error('config issuerKey: 64 hex digits (an Ed25519 public key) are required');
+      issuers.push({ kid: asciiBytes(kid), publicKey });
+    }
+    lock = { lockId, issuers, bolt: { relockMs } };
   }
   return {
-    lock: {
-      lockId,
-      issuers,
-      bolt: { relockMs: integer('relockMs', 1000, 60_000, 5000) },
-    },
+    lock,
     deviceName: text('deviceName', 'Latchkey'),
     bolt: pin('boltPin', 'boltActiveLow', true) as PinConfig,
     boltSense: pin('boltSensePin', 'boltSenseActiveLow', false),
     door: pin('doorPin', 'doorActiveLow', false),
     led: pin('ledPin', 'ledActiveLow', true) as PinConfig,
+    reset: pin('resetPin', 'resetActiveLow', false),
     selftest,
   };
 }

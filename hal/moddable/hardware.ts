@@ -13,6 +13,7 @@ import { createHashes } from 'latchkey/hashes';
 import { createIndicator } from 'latchkey/indicator';
 import { createLog } from 'latchkey/log';
 import { createRandom } from 'latchkey/random';
+export { createResetButton } from 'latchkey/reset-button';
 import { createStorage } from 'latchkey/storage';
 import { createTimers } from 'latchkey/timers';
 

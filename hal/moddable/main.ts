@@ -5,7 +5,7 @@
 
 import { startLatchkey } from 'latchkey';
 import { readConfig } from 'latchkey/config';
-import { createHardware } from 'latchkey/hardware';
+import { createHardware, createResetButton } from 'latchkey/hardware';
 import { runSelfTest } from 'latchkey/selftest';
 
 export default function main(): void {
@@ -20,6 +20,7 @@ export default function main(): void {
     runSelfTest(config);
     return;
   }
-  const app = startLatchkey(createHardware(config), config.lock);
-  trace(`latchkey: ${config.lock.lockId} ${app.selfTestPassed ? 'ready' : 'SELF-TEST FAILED: refusing every presentation'}\n`);
+  const app = startLatchkey(createHardware(config), { ...config.lock, resetButton: createResetButton(config.reset) });
+  const name = config.lock.administered ? (app.lock.admin?.current?.lockId ?? 'unprovisioned') : config.lock.lockId;
+  trace(`latchkey: ${name} ${app.selfTestPassed ? 'ready' : 'SELF-TEST FAILED: refusing every presentation'}\n`);
 }
