@@ -1,7 +1,9 @@
 // The firmware self-test for Moddable's desktop simulator: `mcconfig -m -p lin selftest=1`.
 // It boots the lock with src/app.ts exactly as main.ts does, on the simulated board of
-// lin/board.ts, and runs one complete story against a built-in test ticket: a grant, the same
-// ticket replayed and refused, the relock at the deadline (real Moddable timers), a power cut in
+// lin/board.ts, as an administered lock (docs/admin.md), and runs one complete story: the lock
+// boots unprovisioned, the owner's phone provisions it over the virtual BLE link and adds an
+// issuer (signed admin commands), then a grant with its signed entry receipt checked, the same
+// ticket replayed and refused, the audit log exported and verified against the device key, the relock at the deadline (real Moddable timers), a power cut in
 // the middle of a grant, and the reboot after it. One trace line per step, then the heap figures
 // (XS's own counters, lin/heap.c) and `SELFTEST PASS` or `SELFTEST FAIL <reason>`.
 // The keys below are test keys, published here: never provision a real lock with them.
@@ -9,7 +11,10 @@
 import Debug from 'debug';
 import Timer from 'timer';
 import { hashesSelfTest, startLatchkey, type Latchkey } from 'latchkey';
-import { CourierPhone, issueTicket, publicKeyFromSeed, type PresentationReport } from 'latchkey/sim';
+import {
+  CourierPhone, OwnerPhone, buildAdminCommand, buildProvisioning, issueTicket, joinAuditExports, publicKeyFromSeed,
+  verifyAuditExport, verifyReceipt, type PresentationReport,
+} from 'latchkey/sim';
 import { SELFTEST_LOCK_ID, type FirmwareConfig } from 'latchkey/config';
 import { createSimulatedBoard, type SimulatedBoard } from 'latchkey/lin/board';
 import { heapFigures, type HeapFigures } from 'latchkey/native/heap';
@@ -71,12 +76,9 @@ async function run(config: FirmwareConfig): Promise<void> {
 
   const issuer = { kid: ascii(ISSUER_KID), seed: new Uint8Array(32).fill(0x5a) };
   const holderSeed = new Uint8Array(32).fill(0xa5);
-  const lock = {
-    ...config.lock,
-    lockId: LOCK_ID,
-    issuers: [{ kid: issuer.kid, publicKey: publicKeyFromSeed(issuer.seed) }],
-    bolt: { ...config.lock.bolt, relockMs: RELOCK_MS },
-  };
+  const owner = { kid: ascii('selftest-owner'), seed: new Uint8Array(32).fill(0x3c) };
+  // Administered, whatever the build's config says: the lock ID and issuer come from the owner.
+  const lock = { administered: true, bolt: { ...config.lock.bolt, relockMs: RELOCK_MS } };
   const board: SimulatedBoard = createSimulatedBoard(config);
   const now = Math.floor(Date.now() / 1000);
   const ticket = (cti: string) =>
@@ -110,6 +112,28 @@ async function run(config: FirmwareConfig): Promise<void> {
   check(board.actuator.position === 'locked', 'boot: the bolt was not locked at boot');
   step('boot', `crypto self-test passed, bolt locked; ${heapLine('boot', boot)}`);
   step('heap', `live after boot (after a collection): chunks ${live.chunks} B, slots ${live.slots} (~${live.chunks + live.slots * 16} B on a 32-bit ESP32)`);
+  check(app.lock.admin !== undefined && !app.lock.admin.provisioned, 'boot: a fresh administered lock is not unprovisioned');
+  const early = present(first);
+  check(outcome(early) !== 'granted' && board.actuator.position === 'locked', `unprovisioned: a ticket was answered ${outcome(early)}`);
+  step('unprovisioned', `fresh lock: bolt locked, a ticket is refused (${outcome(early)})`);
+
+  // 1b. The owner provisions the lock and adds an issuer: signed admin commands over BLE.
+  const ownerPhone = new OwnerPhone(board.link.central, board.world);
+  const administer = (command: Uint8Array, what: string) => {
+    startPhase();
+    const answer = ownerPhone.admin(command, PHONE_MTU);
+    board.world.advance(1000);
+    const figures = heapFigures(false);
+    check(answer.result === 'done', `${what}: the lock answered ${answer.result}`);
+    return figures;
+  };
+  const provisioned = administer(buildProvisioning(owner, LOCK_ID, 1, { settings: { relockSeconds: RELOCK_MS / 1000 } }), 'provision');
+  const admin = app.lock.admin!;
+  const deviceKey = admin.devicePublicKey;
+  check(admin.provisioned && deviceKey !== undefined, 'provision: the lock has no owner or no device key');
+  step('provision', `owner key set, lock ID ${LOCK_ID}, device key made from the RNG; ${heapLine('provisioning', provisioned)}`);
+  const added = administer(buildAdminCommand(owner, LOCK_ID, 2, 'add-issuer', { kid: issuer.kid, key: publicKeyFromSeed(issuer.seed), name: 'selftest-parcel-co' }), 'add-issuer');
+  step('add-issuer', `issuer ${ISSUER_KID} added by a signed admin command; ${heapLine('admin command', added)}`);
 
   // 2. A grant.
   const grantedAt = Date.now();
@@ -119,6 +143,10 @@ async function run(config: FirmwareConfig): Promise<void> {
   check(board.actuator.position === 'unlocked', 'grant: the bolt did not unlock');
   step('grant', `GRANTED over the virtual BLE link at MTU ${granted.mtu}: ${granted.writes} writes, ${granted.notifications} notifications; bolt unlocked`);
   step('heap', heapLine('presentation', presentation));
+  check(granted.receipt !== undefined, 'receipt: the grant came without a receipt');
+  const receipt = verifyReceipt(granted.receipt!, deviceKey!);
+  check(receipt.ok, `receipt: ${receipt.ok ? '' : receipt.error}`);
+  step('receipt', `the signed entry receipt verifies under the device key (${granted.receipt!.length} bytes)`);
 
   // 3. The same ticket again: refused as replayed.
   const replayed = present(first);
@@ -131,6 +159,21 @@ async function run(config: FirmwareConfig): Promise<void> {
   const relockedAfter = Date.now() - grantedAt;
   check(relockedAfter >= RELOCK_MS - 50, `relock: locked after ${relockedAfter} ms, before the ${RELOCK_MS} ms deadline`);
   step('relock', `bolt locked by the deadline timer ${relockedAfter} ms after the grant (deadline ${RELOCK_MS} ms)`);
+
+  // 4b. The owner exports the audit log; the chain and the device key's signature verify.
+  startPhase();
+  const exported = ownerPhone.exportLog(buildAdminCommand(owner, LOCK_ID, 3, 'read-log', { from: 1 }), PHONE_MTU);
+  board.world.advance(1000);
+  const exportFigures = heapFigures(false);
+  check(exported.outcome.result === 'done' && exported.chunks.length > 0, `log: the export answered ${exported.outcome.result}`);
+  const joined = joinAuditExports(exported.chunks, board.hardware.hashes.sha256);
+  check(joined.ok, `log: ${joined.ok ? '' : joined.error}`);
+  const verified = joined.ok ? verifyAuditExport(joined.value, deviceKey!, board.hardware.hashes.sha256) : undefined;
+  check(verified !== undefined && verified.ok, `log: ${verified === undefined || verified.ok ? '' : verified.error}`);
+  const events = verified !== undefined && verified.ok ? verified.value.entries.map((e) => e.event) : [];
+  check(events.includes('provisioned') && events.includes('granted'), `log: provisioning or grant missing (${events.join(',')})`);
+  step('log', `exported in ${exported.chunks.length} chunk(s), ${events.length} entries verify from the chain to the device key's signature: ${events.join(', ')}`);
+  step('heap', heapLine('log export', exportFigures));
 
   // 5. Power cut during a grant: right after the replay record lands, before the bolt moves.
   const drivesBefore = board.actuator.history.length;
