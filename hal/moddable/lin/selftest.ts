@@ -160,20 +160,8 @@ async function run(config: FirmwareConfig): Promise<void> {
   check(relockedAfter >= RELOCK_MS - 50, `relock: locked after ${relockedAfter} ms, before the ${RELOCK_MS} ms deadline`);
   step('relock', `bolt locked by the deadline timer ${relockedAfter} ms after the grant (deadline ${RELOCK_MS} ms)`);
 
-  // 4b. The owner exports the audit log; the chain and the device key's signature verify.
-  startPhase();
-  const exported = ownerPhone.exportLog(buildAdminCommand(owner, LOCK_ID, 3, 'read-log', { from: 1 }), PHONE_MTU);
-  board.world.advance(1000);
-  const exportFigures = heapFigures(false);
-  check(exported.outcome.result === 'done' && exported.chunks.length > 0, `log: the export answered ${exported.outcome.result}`);
-  const joined = joinAuditExports(exported.chunks, board.hardware.hashes.sha256);
-  check(joined.ok, `log: ${joined.ok ? '' : joined.error}`);
-  const verified = joined.ok ? verifyAuditExport(joined.value, deviceKey!, board.hardware.hashes.sha256) : undefined;
-  check(verified !== undefined && verified.ok, `log: ${verified === undefined || verified.ok ? '' : verified.error}`);
-  const events = verified !== undefined && verified.ok ? verified.value.entries.map((e) => e.event) : [];
-  check(events.includes('provisioned') && events.includes('granted'), `log: provisioning or grant missing (${events.join(',')})`);
-  step('log', `exported in ${exported.chunks.length} chunk(s), ${events.length} entries verify from the chain to the device key's signature: ${events.join(', ')}`);
-  step('heap', heapLine('log export', exportFigures));
+  // 4b. The owner exports the audit log (in a function: the export is garbage once checked).
+  exportAndVerifyLog(board, ownerPhone, buildAdminCommand(owner, LOCK_ID, 3, 'read-log', { from: 1 }), deviceKey!);
 
   // 5. Power cut during a grant: right after the replay record lands, before the bolt moves.
   const drivesBefore = board.actuator.history.length;
@@ -191,4 +179,20 @@ async function run(config: FirmwareConfig): Promise<void> {
   check(outcome(retry) === 'replayed', `reboot: the cut ticket was answered ${outcome(retry)}`);
   step('reboot', 'bolt locked at boot; the ticket cut mid-grant is refused (replayed): it opened nothing and cannot open later');
   app.close();
+}
+
+/** The owner exports the audit log; the chain and the device key's signature over its head verify. */
+function exportAndVerifyLog(board: SimulatedBoard, ownerPhone: OwnerPhone, readLog: Uint8Array, deviceKey: Uint8Array): void {
+  const exported = ownerPhone.exportLog(readLog, PHONE_MTU);
+  board.world.advance(1000);
+  const exportFigures = heapFigures(false);
+  check(exported.outcome.result === 'done' && exported.chunks.length > 0, `log: the export answered ${exported.outcome.result}`);
+  const joined = joinAuditExports(exported.chunks, board.hardware.hashes.sha256);
+  check(joined.ok, `log: ${joined.ok ? '' : joined.error}`);
+  const verified = joined.ok ? verifyAuditExport(joined.value, deviceKey, board.hardware.hashes.sha256) : undefined;
+  check(verified !== undefined && verified.ok, `log: ${verified === undefined || verified.ok ? '' : verified.error}`);
+  const events = verified !== undefined && verified.ok ? verified.value.entries.map((e) => e.event) : [];
+  check(events.includes('provisioned') && events.includes('granted'), `log: provisioning or grant missing (${events.join(',')})`);
+  step('log', `exported in ${exported.chunks.length} chunk(s), ${events.length} entries verify from the chain to the device key's signature: ${events.join(', ')}`);
+  step('heap', heapLine('log export', exportFigures));
 }
