@@ -67,11 +67,7 @@ const TARGETS = [
  * then PRESENTATION_READINGS rounds that must agree; PRESENTATION_ENGINES fresh engines whose
  * readings must agree too.
  */
-const PRESENTATION_CASES = [
-  { key: 'mtu185', mtu: 185 },
-  { key: 'mtu23', mtu: 23 },
-  { key: 'lockPresent' },
-];
+const PRESENTATION_CASES = [{ key: 'mtu185', mtu: 185 }, { key: 'mtu23', mtu: 23 }, { key: 'lockPresent' }];
 const PRESENTATION_READINGS = 2;
 const PRESENTATION_ENGINES = 2;
 /** The Simulator's SeededRandom seed, which fixes the challenge (bench/presentation-fixture.ts). */
@@ -287,9 +283,7 @@ async function runTarget(target, scripts) {
       }
     }
     for (const name of target.timed ?? []) {
-      const options = target.engine === 'node'
-        ? { targetMs: NODE_TARGET_MS, warmupMs: NODE_WARMUP_MS }
-        : { targetMs: XS_TARGET_MS, singleMs: singleMs[name] };
+      const options = target.engine === 'node' ? { targetMs: NODE_TARGET_MS, warmupMs: NODE_WARMUP_MS } : { targetMs: XS_TARGET_MS, singleMs: singleMs[name] };
       record(target.key, name, await measureTime(engine, name, options));
     }
   } finally {
@@ -408,7 +402,9 @@ function recordPresentation(nodeReports, runs, key = 'xs') {
     for (const [i, run] of runs.entries()) {
       for (let round = 0; round <= PRESENTATION_READINGS; round++) {
         if (!same(run.reports[`${c.key}-${round}`], node)) {
-          throw new Error(`presentation: BLE figures of ${c.key} differ between Node and XS engine ${i + 1} round ${round}: ${JSON.stringify(node)} vs ${JSON.stringify(run.reports[`${c.key}-${round}`])}`);
+          throw new Error(
+            `presentation: BLE figures of ${c.key} differ between Node and XS engine ${i + 1} round ${round}: ${JSON.stringify(node)} vs ${JSON.stringify(run.reports[`${c.key}-${round}`])}`,
+          );
         }
       }
     }
@@ -499,7 +495,9 @@ async function liveSlots(script, code) {
 }
 
 const tablesScript = (contents) =>
-  build({ ...xsBuildOptions, stdin: { contents, resolveDir: join(root, 'bench'), loader: 'ts', sourcefile: 'tables-entry.ts' }, format: 'iife' }).then((r) => r.outputFiles[0].text);
+  build({ ...xsBuildOptions, stdin: { contents, resolveDir: join(root, 'bench'), loader: 'ts', sourcefile: 'tables-entry.ts' }, format: 'iife' }).then(
+    (r) => r.outputFiles[0].text,
+  );
 
 async function measureTables() {
   progress('verifier tables: live XS heap');
@@ -507,20 +505,26 @@ async function measureTables() {
   // Shipped: the frozen base tables (module constants; held for the life of the firmware, in
   // flash under a Moddable preload), against the same entry without them.
   const { BASE_TABLE, BASE_TABLE_HIGH } = await import('../dist/src/crypto/base-table.js');
-  const withTables = await tablesScript(`import { BASE_TABLE, BASE_TABLE_HIGH } from '../src/crypto/base-table.js';\nglobalThis.keep = [BASE_TABLE, BASE_TABLE_HIGH];`);
+  const withTables = await tablesScript(
+    `import { BASE_TABLE, BASE_TABLE_HIGH } from '../src/crypto/base-table.js';\nglobalThis.keep = [BASE_TABLE, BASE_TABLE_HIGH];`,
+  );
   const without = await tablesScript(`globalThis.keep = [[1n], [1n]];`);
   const baseSlots = (await liveSlots(withTables, '0;')) - (await liveSlots(without, '0;'));
   const entries = [...BASE_TABLE, ...BASE_TABLE_HIGH].flatMap((e) => [e.ypx, e.ymx, e.xy2d]);
   const baseChunks = 2 * CHUNK_HEADER32 + entries.length * SLOT32 + entries.reduce((n, x) => n + CHUNK_HEADER32 + WORD * words(x), 0);
   // One prepared key, made at run time: before and after, same engine script.
-  const preparedScript = await tablesScript(`import { prepareEd25519Key } from '../src/ed25519.js';\nimport { fromHex } from '../src/bytes.js';\nglobalThis.prepare = (hex) => { globalThis.keep = prepareEd25519Key(fromHex(hex)); if (globalThis.keep === undefined) throw new Error('bad key'); };`);
+  const preparedScript = await tablesScript(
+    `import { prepareEd25519Key } from '../src/ed25519.js';\nimport { fromHex } from '../src/bytes.js';\nglobalThis.prepare = (hex) => { globalThis.keep = prepareEd25519Key(fromHex(hex)); if (globalThis.keep === undefined) throw new Error('bad key'); };`,
+  );
   const keyHex = fixture.issuers[0].publicKeyHex;
   const preparedSlots = (await liveSlots(preparedScript, `prepare(${JSON.stringify(keyHex)});`)) - (await liveSlots(preparedScript, '0;'));
   // Two tables of 16 affine points (3 canonical values < 2^255, at most 8 words each) and a copy of the key.
   const preparedValues = 2 * 16 * 3;
   const preparedChunks = 2 * CHUNK_HEADER32 + preparedValues * (SLOT32 + CHUNK_HEADER32 + WORD * 8) + CHUNK_HEADER32 + 32;
   // noble: its base-point table is built by the first verification.
-  const nobleScript = await tablesScript(`import * as ed from '@noble/ed25519';\nimport { sha512 } from '@noble/hashes/sha2.js';\nimport { fromHex } from '../src/bytes.js';\ned.hashes.sha512 = sha512;\nglobalThis.keep = ed;\nglobalThis.warm = () => { if (!ed.verify(fromHex('92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00'), fromHex('72'), fromHex('3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c'), { zip215: false })) throw new Error('noble KAT'); };`);
+  const nobleScript = await tablesScript(
+    `import * as ed from '@noble/ed25519';\nimport { sha512 } from '@noble/hashes/sha2.js';\nimport { fromHex } from '../src/bytes.js';\ned.hashes.sha512 = sha512;\nglobalThis.keep = ed;\nglobalThis.warm = () => { if (!ed.verify(fromHex('92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00'), fromHex('72'), fromHex('3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c'), { zip215: false })) throw new Error('noble KAT'); };`,
+  );
   const nobleSlots = (await liveSlots(nobleScript, 'warm();')) - (await liveSlots(nobleScript, '0;'));
   // 33 windows × 128 points (noble's precompute() with W = 8), X, Y, Z, T each: 8-word BigInts.
   const noblePoints = 33 * 128;
@@ -536,7 +540,11 @@ async function measureTables() {
   // Loading the verifier module alone (with its SHA-512 and tables), against an empty script.
   const empty = await loadCompute(await tablesScript('globalThis.keep = 0;'));
   const shipped = await loadCompute(await tablesScript(`import { verifyEd25519 } from '../src/ed25519.js';\nglobalThis.keep = verifyEd25519;`));
-  const noble = await loadCompute(await tablesScript(`import * as ed from '@noble/ed25519';\nimport { sha512 } from '@noble/hashes/sha2.js';\ned.hashes.sha512 = sha512;\nglobalThis.keep = ed;`));
+  const noble = await loadCompute(
+    await tablesScript(
+      `import * as ed from '@noble/ed25519';\nimport { sha512 } from '@noble/hashes/sha2.js';\ned.hashes.sha512 = sha512;\nglobalThis.keep = ed;`,
+    ),
+  );
   record('xs', 'verifierModule', { loadCompute: shipped - empty });
   record('xsNoble', 'verifierModule', { loadCompute: noble - empty });
 }
@@ -631,8 +639,12 @@ function printTable() {
   line('XS ms per verifyTicket, one-shot', xs?.verify?.msPaired, xsNoble?.verify?.msPaired, ms);
   line('XS ms per verifyTicket, prepared', xs?.verifyPrepared?.msPaired, xsNoble?.verify?.msPaired, ms);
   line('Node ms per verifyTicket, one-shot', node?.verify?.ms, nodeNoble?.verify?.ms, ms);
-  console.log(`  XS ms ratio to noble: ${times2(xs?.verify?.msRatioToNoble)} one-shot, ${times2(ratios.xsMsLatchkeyPreparedOverNoble)} prepared (timed alternately, ${PAIRED_ROUNDS} rounds); first/steady verify ${times2(ratios.xsColdOverSteady)} (noble ${times(ratios.xsColdOverSteadyNoble)})`);
-  console.log(`  ms: fastest of ${LOOPS} loops of n calls; tweetnacl: ${int(xsTweetnacl?.verify?.compute)} XS compute, ${ms(xsTweetnacl?.verify?.ms)} XS ms, ${ms(nodeTweetnacl?.verify?.ms)} Node ms`);
+  console.log(
+    `  XS ms ratio to noble: ${times2(xs?.verify?.msRatioToNoble)} one-shot, ${times2(ratios.xsMsLatchkeyPreparedOverNoble)} prepared (timed alternately, ${PAIRED_ROUNDS} rounds); first/steady verify ${times2(ratios.xsColdOverSteady)} (noble ${times(ratios.xsColdOverSteadyNoble)})`,
+  );
+  console.log(
+    `  ms: fastest of ${LOOPS} loops of n calls; tweetnacl: ${int(xsTweetnacl?.verify?.compute)} XS compute, ${ms(xsTweetnacl?.verify?.ms)} XS ms, ${ms(nodeTweetnacl?.verify?.ms)} Node ms`,
+  );
 
   console.log(`\nBreakdown, XS compute units (share of one one-shot verifyTicket)`);
   const b = [26, 22, 22, 22];
@@ -647,9 +659,13 @@ function printTable() {
   console.log(`\nRatios`);
   console.log(`  XS compute, tweetnacl / noble   ${times(ratios.xsComputeTweetnaclOverNoble)}`);
   console.log(`  XS ms / Node ms, latchkey       ${times(ratios.xsMsOverNodeMs)}`);
-  console.log(`  BLE presentation / verifyTicket ${times2(ratios.presentationOverVerify)} (MTU 185), ${times2(ratios.presentationMtu23OverVerify)} (MTU 23); Lock.present alone ${times2(ratios.lockPresentOverVerify)}`);
+  console.log(
+    `  BLE presentation / verifyTicket ${times2(ratios.presentationOverVerify)} (MTU 185), ${times2(ratios.presentationMtu23OverVerify)} (MTU 23); Lock.present alone ${times2(ratios.lockPresentOverVerify)}`,
+  );
   console.log(`  BLE writes, MTU 23 / MTU 185    ${times(ratios.bleWritesMtu23OverMtu185)}`);
-  console.log(`\nVerifier bundle (verifyTicket, esbuild minified): latchkey ${int(bundleBytes.latchkey)} B, noble ${int(bundleBytes.noble)} B, tweetnacl ${int(bundleBytes.tweetnacl)} B`);
+  console.log(
+    `\nVerifier bundle (verifyTicket, esbuild minified): latchkey ${int(bundleBytes.latchkey)} B, noble ${int(bundleBytes.noble)} B, tweetnacl ${int(bundleBytes.tweetnacl)} B`,
+  );
   console.log(`XS compute units are deterministic; ms are this host's wall clock (${meta.elapsedS.toFixed(1)} s run).\n`);
 }
 
@@ -661,8 +677,13 @@ function printPresentation() {
   console.log(`\nOne BLE presentation, lock side: CHALLENGE to RESULT, granted (shipped verifier, XS compute units)`);
   const w = [34, 14, 15, 16];
   console.log(row(['', 'XS compute', '× verifyTicket', 'over Lock.present'], w));
-  for (const [label, x] of [['over BLE, MTU 185', p.mtu185], ['over BLE, MTU 23', p.mtu23]]) {
-    console.log(row([label, int(x?.compute), times2(ratio(x?.compute, verify)), `+${int(x?.bleOverheadCompute)} (${pct(ratio(x?.bleOverheadCompute, x?.compute))})`], w));
+  for (const [label, x] of [
+    ['over BLE, MTU 185', p.mtu185],
+    ['over BLE, MTU 23', p.mtu23],
+  ]) {
+    console.log(
+      row([label, int(x?.compute), times2(ratio(x?.compute, verify)), `+${int(x?.bleOverheadCompute)} (${pct(ratio(x?.bleOverheadCompute, x?.compute))})`], w),
+    );
   }
   console.log(row(['Lock.present alone', int(p.lockPresentCompute), times2(ratio(p.lockPresentCompute, verify)), ''], w));
   console.log(row(['verifyTicket (above)', int(verify), '1.00×', ''], w));
@@ -670,16 +691,28 @@ function printPresentation() {
   console.log(`  over BLE adds challenge generation, reassembly, PRESENT decode, RESULT encode, simulated link.`);
   console.log(`  Phone signing excluded (frames precomputed in Node). ${p.readings} readings after a warm-up, each on a fresh simulator,`);
   console.log(`  in ${p.freshEngines} fresh XS engines: ${p.freshRunsAgree ? 'all identical' : 'DISAGREE (see warning)'}.`);
-  console.log(`  Boot (Simulator + lock start incl. Ed25519 self-test and preparing the issuer keys): ${int(xs?.boot?.compute)} cold, ${int(xs?.boot?.warmCompute)} later.`);
+  console.log(
+    `  Boot (Simulator + lock start incl. Ed25519 self-test and preparing the issuer keys): ${int(xs?.boot?.compute)} cold, ${int(xs?.boot?.warmCompute)} later.`,
+  );
 
   if (ble === undefined) return;
   console.log(`\nBLE per unlock, whole exchange (connect to RESULT; Node and XS agree)`);
   const b = [14, 8, 14, 13, 13, 13];
   console.log(row(['', 'writes', 'notifications', 'bytes →lock', 'bytes →phone', 'latency ms'], b));
-  for (const [label, x] of [['MTU 185', ble.mtu185], ['MTU 23', ble.mtu23]]) {
-    console.log(row([label, x.writes, `${x.notifications} (${x.challengeNotifications}+${x.resultNotifications})`, x.bytesWritten, x.bytesNotified, x.latencyMs], b));
+  for (const [label, x] of [
+    ['MTU 185', ble.mtu185],
+    ['MTU 23', ble.mtu23],
+  ]) {
+    console.log(
+      row([label, x.writes, `${x.notifications} (${x.challengeNotifications}+${x.resultNotifications})`, x.bytesWritten, x.bytesNotified, x.latencyMs], b),
+    );
   }
-  console.log(row(['MTU 23 / 185', times(ratios.bleWritesMtu23OverMtu185), times(ratios.bleNotificationsMtu23OverMtu185), '', '', times(ratios.bleLatencyMtu23OverMtu185)], b));
+  console.log(
+    row(
+      ['MTU 23 / 185', times(ratios.bleWritesMtu23OverMtu185), times(ratios.bleNotificationsMtu23OverMtu185), '', '', times(ratios.bleLatencyMtu23OverMtu185)],
+      b,
+    ),
+  );
   console.log(`  writes: GATT writes of the PRESENT frames; notifications: CHALLENGE + RESULT frames; bytes are attribute values.`);
   console.log(`  latency: simulated, ${ble.latencyPerPacketMs} ms per packet per direction (connection events included).`);
 }

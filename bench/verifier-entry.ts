@@ -66,9 +66,23 @@ export function setup(fixture: BenchFixture): string[] {
   const hashes = portableHashes();
   const deviceKey = expandEd25519Seed(new Uint8Array(32).fill(7), hashes.sha512);
   const deviceKid = Uint8Array.of(0x64, 0x65, 0x76, 0x69, 0x63, 0x65);
-  const receipt = receiptPayload({ lockId: fixture.lockId, time: fixture.now, cti: new Uint8Array(16).fill(1), sub: 'courier-42', issuerKid: kid, result: 'granted', logSeq: 1 });
+  const receipt = receiptPayload({
+    lockId: fixture.lockId,
+    time: fixture.now,
+    cti: new Uint8Array(16).fill(1),
+    sub: 'courier-42',
+    issuerKid: kid,
+    result: 'granted',
+    logSeq: 1,
+  });
   const auditLog = new AuditLog(new MemoryStorage(), hashes.sha256);
-  const grantDetail = { courier: 'courier-42', issuer: 'parcel-co', kid: '6973737565722d31', ticket: '00112233445566778899aabbccddeeff', validUntil: fixture.now + 3600 };
+  const grantDetail = {
+    courier: 'courier-42',
+    issuer: 'parcel-co',
+    kid: '6973737565722d31',
+    ticket: '00112233445566778899aabbccddeeff',
+    validUntil: fixture.now + 3600,
+  };
 
   cases = {
     /** The entry receipt a grant returns: one Ed25519 signature by the device key (expanded at boot). */

@@ -128,5 +128,5 @@ export function readTicket(path: string): Uint8Array {
   if (raw.length === 0) throw new CliError(`${label}: empty`);
   if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) raw = raw.subarray(3); // UTF-8 BOM from an editor
   if (!isAsciiText(raw)) return new Uint8Array(raw);
-  return ticketFromText(Buffer.from(raw).toString("latin1"), label);
+  return ticketFromText(Buffer.from(raw).toString('latin1'), label);
 }

@@ -6,7 +6,10 @@ import * as fs from 'node:fs';
 
 /** A failure to report as one line; exitCode 2 unless said otherwise. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }
@@ -24,14 +27,21 @@ export const stderrLine = (text: string): void => void process.stderr.write(`lat
 /** A file system error in a few words. */
 export function fileProblem(error: unknown): string {
   switch ((error as { code?: string })?.code) {
-    case 'ENOENT': return 'no such file or directory';
+    case 'ENOENT':
+      return 'no such file or directory';
     case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    case 'ENOTDIR': return 'a parent is not a directory';
-    case 'EEXIST': return 'already exists';
-    case 'ENXIO': return 'cannot be opened for reading (no such device or address)';
-    default: return describeUnknown(error);
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a parent is not a directory';
+    case 'EEXIST':
+      return 'already exists';
+    case 'ENXIO':
+      return 'cannot be opened for reading (no such device or address)';
+    default:
+      return describeUnknown(error);
   }
 }
 

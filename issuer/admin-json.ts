@@ -55,7 +55,8 @@ export function argFromJson(name: string, value: unknown, o: JsonArgsOptions): A
   }
   if (MINUTES.includes(name) && typeof value === 'string') {
     const m = /^(\d{1,2}):(\d{2})$/.exec(value);
-    if (!m || Number(m[1]) > 24 || Number(m[2]) > 59 || Number(m[1]) * 60 + Number(m[2]) > 1440) throw new ArgumentError(`${where} must be "HH:MM" (00:00..24:00) or minutes`);
+    if (!m || Number(m[1]) > 24 || Number(m[2]) > 59 || Number(m[1]) * 60 + Number(m[2]) > 1440)
+      throw new ArgumentError(`${where} must be "HH:MM" (00:00..24:00) or minutes`);
     return Number(m[1]) * 60 + Number(m[2]);
   }
   if (typeof value === 'string' || typeof value === 'boolean') return value;

@@ -13,8 +13,15 @@ import { timeStatementPayload } from '../src/admin/time-statement.js';
 
 export { COMMAND_NAMES, type CommandName } from '../src/admin/commands.js';
 export {
-  decodeAuditExport, encodeAuditExport, joinAuditExports, verifyAuditExport, verifyDeviceAnswer, verifyReceipt,
-  type AuditExport, type DeviceAnswer, type Receipt,
+  decodeAuditExport,
+  encodeAuditExport,
+  joinAuditExports,
+  verifyAuditExport,
+  verifyDeviceAnswer,
+  verifyReceipt,
+  type AuditExport,
+  type DeviceAnswer,
+  type Receipt,
 } from '../src/admin/receipts.js';
 export { ADMIN_REASONS, type AdminReason } from '../src/reasons.js';
 export type { AuditEntry } from '../src/lock/audit-log.js';
@@ -44,11 +51,24 @@ function toCbor(value: ArgValue): unknown {
 
 /** The payload of an admin command (exported for tests that sign malformed ones). */
 export function adminPayload(lockId: string, seq: number, command: string, args: { [name: string]: ArgValue | undefined }): Uint8Array {
-  return encodeCbor(new Map<number, unknown>([[LABELS.lockId, lockId], [LABELS.seq, seq], [LABELS.command, command], [LABELS.args, toCbor(args)]]));
+  return encodeCbor(
+    new Map<number, unknown>([
+      [LABELS.lockId, lockId],
+      [LABELS.seq, seq],
+      [LABELS.command, command],
+      [LABELS.args, toCbor(args)],
+    ]),
+  );
 }
 
 /** A signed admin command for the lock `lockId` with sequence number `seq`. */
-export function buildAdminCommand(signer: AdminSigner, lockId: string, seq: number, command: CommandName, args: { [name: string]: ArgValue | undefined } = {}): Uint8Array {
+export function buildAdminCommand(
+  signer: AdminSigner,
+  lockId: string,
+  seq: number,
+  command: CommandName,
+  args: { [name: string]: ArgValue | undefined } = {},
+): Uint8Array {
   return signAdminPayload(signer, adminPayload(lockId, seq, command, args));
 }
 

@@ -5,9 +5,26 @@
 
 export { issueTicket, publicKeyFromSeed, signEd25519, encodeClaims, type SigningKey, type TicketFields } from './ticket.js';
 export {
-  ADMIN_REASONS, COMMAND_NAMES, buildAdminCommand, buildProvisioning, buildTimeStatement, decodeAuditExport, encodeAuditExport,
-  joinAuditExports, publicKeyOf, verifyAuditExport, verifyDeviceAnswer, verifyReceipt,
-  type AdminReason, type AdminSigner, type ArgValue, type AuditEntry, type AuditExport, type CommandName, type DeviceAnswer, type Receipt,
+  ADMIN_REASONS,
+  COMMAND_NAMES,
+  buildAdminCommand,
+  buildProvisioning,
+  buildTimeStatement,
+  decodeAuditExport,
+  encodeAuditExport,
+  joinAuditExports,
+  publicKeyOf,
+  verifyAuditExport,
+  verifyDeviceAnswer,
+  verifyReceipt,
+  type AdminReason,
+  type AdminSigner,
+  type ArgValue,
+  type AuditEntry,
+  type AuditExport,
+  type CommandName,
+  type DeviceAnswer,
+  type Receipt,
 } from './admin.js';
 export { verifyTicket, type Decision, type TrustedIssuer } from '../src/verify.js';
 export { REFUSAL_CODES, type RefusalReason } from '../src/reasons.js';

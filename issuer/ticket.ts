@@ -7,8 +7,24 @@ import { encodeCbor } from '../src/cbor/encode.js';
 import nacl from 'tweetnacl';
 import { sign1Input } from '../src/sig-structure.js';
 import {
-  ALG_EDDSA, CLAIM_AUD, CLAIM_CNF, CLAIM_CTI, CLAIM_EXP, CLAIM_IAT, CLAIM_ISS, CLAIM_NBF, CLAIM_SUB,
-  CNF_COSE_KEY, COSE_SIGN1_TAG, CRV_ED25519, HEADER_ALG, HEADER_KID, KEY_CRV, KEY_KTY, KEY_X, KTY_OKP,
+  ALG_EDDSA,
+  CLAIM_AUD,
+  CLAIM_CNF,
+  CLAIM_CTI,
+  CLAIM_EXP,
+  CLAIM_IAT,
+  CLAIM_ISS,
+  CLAIM_NBF,
+  CLAIM_SUB,
+  CNF_COSE_KEY,
+  COSE_SIGN1_TAG,
+  CRV_ED25519,
+  HEADER_ALG,
+  HEADER_KID,
+  KEY_CRV,
+  KEY_KTY,
+  KEY_X,
+  KTY_OKP,
 } from '../src/ticket.js';
 
 export { encodeCbor };
@@ -50,7 +66,11 @@ export function encodeClaims(fields: TicketFields): Uint8Array {
   claims.set(CLAIM_NBF, fields.notBefore);
   claims.set(CLAIM_IAT, fields.issuedAt);
   claims.set(CLAIM_CTI, fields.cti);
-  const coseKey = new Map<number, unknown>([[KEY_KTY, KTY_OKP], [KEY_CRV, CRV_ED25519], [KEY_X, fields.holderPublicKey]]);
+  const coseKey = new Map<number, unknown>([
+    [KEY_KTY, KTY_OKP],
+    [KEY_CRV, CRV_ED25519],
+    [KEY_X, fields.holderPublicKey],
+  ]);
   claims.set(CLAIM_CNF, new Map([[CNF_COSE_KEY, coseKey]]));
   return encode(claims);
 }
@@ -59,7 +79,10 @@ export function encodeClaims(fields: TicketFields): Uint8Array {
 export function signSign1(
   key: SigningKey,
   payload: Uint8Array,
-  protectedHeader: Map<number, unknown> = new Map<number, unknown>([[HEADER_ALG, ALG_EDDSA], [HEADER_KID, key.kid]]),
+  protectedHeader: Map<number, unknown> = new Map<number, unknown>([
+    [HEADER_ALG, ALG_EDDSA],
+    [HEADER_KID, key.kid],
+  ]),
   unprotectedHeader: Map<number, unknown> = new Map(),
 ): Uint8Array {
   const protectedBytes = encode(protectedHeader);

@@ -46,7 +46,12 @@ export function parseTimeArg(text: string, now?: number): TimeParse {
     return bad('');
   }
   const [, y, mo, d, h, mi, s = '0', , zone] = m;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return bad(' (field out of range)');
   const utcMs = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(utcMs);
@@ -83,7 +88,12 @@ export function isoTime(seconds: number): string {
 export function formatDuration(totalSeconds: number): string {
   if (totalSeconds < 0) return '-' + formatDuration(-totalSeconds);
   if (totalSeconds < 60) return `${totalSeconds} s`;
-  const units: [number, string][] = [[86400, 'd'], [3600, 'h'], [60, 'min'], [1, 's']];
+  const units: [number, string][] = [
+    [86400, 'd'],
+    [3600, 'h'],
+    [60, 'min'],
+    [1, 's'],
+  ];
   const parts: string[] = [];
   let rest = totalSeconds;
   for (const [size, name] of units) {

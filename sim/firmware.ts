@@ -10,4 +10,12 @@ export { PowerCut } from './hal/power-cut.js';
 export { CourierPhone, type PresentationReport, type PresentOptions } from './phone.js';
 export { issueTicket, publicKeyFromSeed, type SigningKey, type TicketFields } from '../issuer/ticket.js';
 export { OwnerPhone, type AdminOutcome } from './owner-phone.js';
-export { buildAdminCommand, buildProvisioning, joinAuditExports, verifyAuditExport, verifyReceipt, type AdminSigner, type AuditExport } from '../issuer/admin.js';
+export {
+  buildAdminCommand,
+  buildProvisioning,
+  joinAuditExports,
+  verifyAuditExport,
+  verifyReceipt,
+  type AdminSigner,
+  type AuditExport,
+} from '../issuer/admin.js';

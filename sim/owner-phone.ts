@@ -96,7 +96,7 @@ export class OwnerPhone {
         else done = true;
       } else if (event.type === MESSAGE_TYPES.ERROR) {
         const e = decodeError(event.body);
-        outcome = { result: `error:${e.ok ? frameErrorName(e.value.code) ?? e.value.code : 'bad-error'}`, seq: 0 };
+        outcome = { result: `error:${e.ok ? (frameErrorName(e.value.code) ?? e.value.code) : 'bad-error'}`, seq: 0 };
         done = true;
       }
     });

@@ -4,9 +4,7 @@
 // phone app would send. Portable: runs inside XS in the tests.
 
 import { Reassembler, splitMessage } from '../src/ble/framing.js';
-import {
-  MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, encodePresent, refusalReasonName,
-} from '../src/ble/messages.js';
+import { MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, encodePresent, refusalReasonName } from '../src/ble/messages.js';
 import { holderProofMessage, ticketHash } from '../src/holder-proof.js';
 import { frameErrorName } from '../src/ble/framing.js';
 import { signEd25519 } from '../issuer/ticket.js';
@@ -122,11 +120,17 @@ export class CourierPhone {
       } else if (event.type === MESSAGE_TYPES.RESULT) {
         const r = decodeResult(event.body);
         outcome = r.ok
-          ? { kind: 'result', granted: r.value.granted, reason: r.value.granted ? undefined : refusalReasonName(r.value.reason) ?? `code ${r.value.reason}`, reasonCode: r.value.reason, seconds: r.value.seconds }
+          ? {
+              kind: 'result',
+              granted: r.value.granted,
+              reason: r.value.granted ? undefined : (refusalReasonName(r.value.reason) ?? `code ${r.value.reason}`),
+              reasonCode: r.value.reason,
+              seconds: r.value.seconds,
+            }
           : { kind: 'error', error: `bad result: ${r.error}` };
       } else if (event.type === MESSAGE_TYPES.ERROR) {
         const e = decodeError(event.body);
-        outcome = { kind: 'error', error: e.ok ? frameErrorName(e.value.code) ?? `code ${e.value.code}` : 'bad error message' };
+        outcome = { kind: 'error', error: e.ok ? (frameErrorName(e.value.code) ?? `code ${e.value.code}`) : 'bad error message' };
       }
     });
     const stopDisconnect = this.central.onDisconnect(() => {

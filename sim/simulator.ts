@@ -116,9 +116,10 @@ export class Simulator {
     };
     const deviceTimers = this.time.timers;
     const timers: Hardware['timers'] = {
-      set: (callback, delayMs) => deviceTimers.set(() => {
-        if (!this.powerLost) callback();
-      }, delayMs),
+      set: (callback, delayMs) =>
+        deviceTimers.set(() => {
+          if (!this.powerLost) callback();
+        }, delayMs),
       clear: (handle) => deviceTimers.clear(handle),
       ticks: () => deviceTimers.ticks(),
     };
@@ -191,7 +192,10 @@ export class Simulator {
         : o.kind === 'error'
           ? `phone: protocol error ${o.error}`
           : `phone: ${o.kind}`;
-    this.note('phone', `${text} — ${report.writes} write${report.writes === 1 ? '' : 's'}, ${report.notifications} notification${report.notifications === 1 ? '' : 's'}, ${report.latencyMs} ms`);
+    this.note(
+      'phone',
+      `${text} — ${report.writes} write${report.writes === 1 ? '' : 's'}, ${report.notifications} notification${report.notifications === 1 ? '' : 's'}, ${report.latencyMs} ms`,
+    );
   }
 
   /** The owner's phone sends a signed admin command (or one built from the lock's challenge). */
@@ -212,7 +216,10 @@ export class Simulator {
   exportLog(readLog: Uint8Array): { outcome: AdminOutcome; chunks: AuditExport[] } {
     const result = this.ownerPhone.exportLog(readLog);
     const entries = result.chunks.reduce((n, c) => n + c.entries.length, 0);
-    this.note('phone', `owner's phone: read-log: ${result.outcome.result}, ${entries} entries in ${result.chunks.length} chunk${result.chunks.length === 1 ? '' : 's'}`);
+    this.note(
+      'phone',
+      `owner's phone: read-log: ${result.outcome.result}, ${entries} entries in ${result.chunks.length} chunk${result.chunks.length === 1 ? '' : 's'}`,
+    );
     return result;
   }
 

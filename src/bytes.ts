@@ -48,14 +48,30 @@ function utf8SequenceLength(bytes: Uint8Array, i: number, end: number): number {
   let need: number;
   let min: number; // bounds on the second byte exclude overlongs, surrogates and > U+10FFFF
   let max = 0xbf;
-  if (b0 >= 0xc2 && b0 <= 0xdf) { need = 1; min = 0x80; }
-  else if (b0 === 0xe0) { need = 2; min = 0xa0; }
-  else if (b0 === 0xed) { need = 2; min = 0x80; max = 0x9f; }
-  else if (b0 >= 0xe1 && b0 <= 0xef) { need = 2; min = 0x80; }
-  else if (b0 === 0xf0) { need = 3; min = 0x90; }
-  else if (b0 >= 0xf1 && b0 <= 0xf3) { need = 3; min = 0x80; }
-  else if (b0 === 0xf4) { need = 3; min = 0x80; max = 0x8f; }
-  else return 0;
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    need = 1;
+    min = 0x80;
+  } else if (b0 === 0xe0) {
+    need = 2;
+    min = 0xa0;
+  } else if (b0 === 0xed) {
+    need = 2;
+    min = 0x80;
+    max = 0x9f;
+  } else if (b0 >= 0xe1 && b0 <= 0xef) {
+    need = 2;
+    min = 0x80;
+  } else if (b0 === 0xf0) {
+    need = 3;
+    min = 0x90;
+  } else if (b0 >= 0xf1 && b0 <= 0xf3) {
+    need = 3;
+    min = 0x80;
+  } else if (b0 === 0xf4) {
+    need = 3;
+    min = 0x80;
+    max = 0x8f;
+  } else return 0;
   if (i + need >= end) return 0; // truncated sequence
   const b1 = bytes[i + 1];
   if (b1 < min || b1 > max) return 0;

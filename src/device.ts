@@ -6,9 +6,7 @@ export { startLatchkey, type Latchkey, type LatchkeyConfig } from './app.js';
 export { hashesSelfTest } from './hash-self-test.js';
 export { Lock, type LockConfig, type PresentationResult } from './lock/lock.js';
 export { PresentationService, IDLE_TIMEOUT_MS } from './ble/presentation-service.js';
-export {
-  SERVICE_UUID, REQUEST_CHARACTERISTIC_UUID, RESPONSE_CHARACTERISTIC_UUID, REQUEST_CHARACTERISTIC, RESPONSE_CHARACTERISTIC,
-} from './ble/uuids.js';
+export { SERVICE_UUID, REQUEST_CHARACTERISTIC_UUID, RESPONSE_CHARACTERISTIC_UUID, REQUEST_CHARACTERISTIC, RESPONSE_CHARACTERISTIC } from './ble/uuids.js';
 export { AtomicStorage, SLOT_OVERHEAD_BYTES } from '../hal/atomic-storage.js';
 export { NVS_MAX_KEY_LENGTH, NVS_MAX_VALUE_BYTES } from '../hal/index.js';
 export type * from '../hal/index.js';

@@ -25,7 +25,7 @@ export const TICKET_REASONS = {
   /** The lock's clock is before `nbf − skew`. */
   'not-yet-valid': 11,
   /** The lock's clock is after `exp + skew`. */
-  'expired': 12,
+  expired: 12,
   /** The verifier itself failed or was misconfigured; never a grant. */
   'internal-error': 13,
   /** The ticket carries a cnonce that is not this connection's challenge, or relies on one the lock does not accept now. */

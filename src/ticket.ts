@@ -149,7 +149,11 @@ export function parseClaims(payload: Uint8Array): Result<TicketClaims, TicketFai
   const exp = map.get(CLAIM_EXP);
   const nbf = map.get(CLAIM_NBF);
   const iat = map.get(CLAIM_IAT);
-  for (const [name, value] of [['exp', exp], ['nbf', nbf], ['iat', iat]] as const) {
+  for (const [name, value] of [
+    ['exp', exp],
+    ['nbf', nbf],
+    ['iat', iat],
+  ] as const) {
     if (!isInt(value) || value < 0) return fail('invalid-claims', `${name} missing or not a non-negative integer`);
     if (value > MAX_TICKET_TIME) return fail('invalid-claims', `${name} ${value} is after ${MAX_TICKET_TIME}, the latest time a lock can store`);
   }
@@ -161,7 +165,8 @@ export function parseClaims(payload: Uint8Array): Result<TicketClaims, TicketFai
   const holderKey = parseConfirmation(map.get(CLAIM_CNF));
   if (!holderKey.ok) return fail('invalid-claims', holderKey.error);
   const cnonce = map.get(CLAIM_CNONCE);
-  if (cnonce !== undefined && (!isBytes(cnonce) || cnonce.length < 1 || cnonce.length > CNONCE_MAX_LENGTH)) return fail('invalid-claims', `cnonce must be 1-${CNONCE_MAX_LENGTH} bytes`);
+  if (cnonce !== undefined && (!isBytes(cnonce) || cnonce.length < 1 || cnonce.length > CNONCE_MAX_LENGTH))
+    return fail('invalid-claims', `cnonce must be 1-${CNONCE_MAX_LENGTH} bytes`);
   const claims: TicketClaims = { sub, aud, exp: exp as number, nbf: nbf as number, iat: iat as number, cti, holderKey: holderKey.value };
   if (iss !== undefined) claims.iss = iss;
   if (cnonce !== undefined) claims.cnonce = cnonce;

@@ -68,8 +68,7 @@ export interface VerifyContext {
 }
 
 export type Decision =
-  | { granted: true; claims: TicketClaims; kid: Uint8Array }
-  | { granted: false; reason: TicketReason; detail: string; claims?: TicketClaims };
+  { granted: true; claims: TicketClaims; kid: Uint8Array } | { granted: false; reason: TicketReason; detail: string; claims?: TicketClaims };
 
 const refuse = (reason: TicketReason, detail: string): Decision => ({ granted: false, reason, detail });
 /** A refusal of a ticket whose signature verified: its claims are authentic, useful for the audit log. */
@@ -127,7 +126,10 @@ function decide(bytes: Uint8Array, context: VerifyContext): Decision {
   const issuer = context.issuers.find((i) => bytesEqual(i.kid, kid));
   if (issuer === undefined) return refuse('unknown-issuer', 'no trusted key for this kid');
   const signed = sign1Input(protectedBytes, payload);
-  const valid = context.checkSignature !== undefined ? context.checkSignature(signature, signed, issuer.publicKey) : issuerSignatureValid(issuer, signature, signed, context.sha512);
+  const valid =
+    context.checkSignature !== undefined
+      ? context.checkSignature(signature, signed, issuer.publicKey)
+      : issuerSignatureValid(issuer, signature, signed, context.sha512);
   if (!valid) {
     return refuse('bad-signature', 'signature does not verify under the issuer key');
   }
@@ -138,12 +140,13 @@ function decide(bytes: Uint8Array, context: VerifyContext): Decision {
   if (claims.aud !== context.lockId) return refuseSigned('wrong-lock', `ticket is for "${claims.aud}"`, claims);
 
   if (claims.cnonce !== undefined && (context.challenge === undefined || !bytesEqual(claims.cnonce, context.challenge))) {
-    return refuseSigned('bad-cnonce', 'cnonce is not this connection\'s challenge', claims);
+    return refuseSigned('bad-cnonce', "cnonce is not this connection's challenge", claims);
   }
   if (context.clockless !== undefined) {
     if (claims.cnonce === undefined) return refuseSigned('bad-cnonce', 'the clock is untrusted: only a ticket carrying the challenge as cnonce', claims);
     const window = claims.exp - claims.nbf;
-    if (window > context.clockless.maxWindowSeconds) return refuseSigned('window-too-long', `cnonce ticket window ${window} s > ${context.clockless.maxWindowSeconds} s`, claims);
+    if (window > context.clockless.maxWindowSeconds)
+      return refuseSigned('window-too-long', `cnonce ticket window ${window} s > ${context.clockless.maxWindowSeconds} s`, claims);
     return { granted: true, claims, kid };
   }
 

@@ -20,7 +20,9 @@ function rows(point, name) {
   const table = affineOddMultiples(point, BASE_TABLE_COUNT);
   const out = [];
   for (let i = 0; i < BASE_TABLE_COUNT; i++) {
-    out.push(`  // ${2 * i + 1}·${name}\n  Object.freeze({\n    ypx: ${hex(table[3 * i])},\n    ymx: ${hex(table[3 * i + 1])},\n    xy2d: ${hex(table[3 * i + 2])},\n  }),`);
+    out.push(
+      `  // ${2 * i + 1}·${name}\n  Object.freeze({\n    ypx: ${hex(table[3 * i])},\n    ymx: ${hex(table[3 * i + 1])},\n    xy2d: ${hex(table[3 * i + 2])},\n  }),`,
+    );
   }
   return out.join('\n');
 }

@@ -2,7 +2,16 @@
 // bundle, an admin command or a time statement — from JSON, and checks a lock's provisioning
 // answer. JSON in, CBOR out (hex on stdout, or binary with --out). The signing is issuer/admin.ts.
 
-import { buildAdminCommand, buildProvisioning, buildTimeStatement, COMMAND_NAMES, verifyDeviceAnswer, type AdminSigner, type ArgValue, type CommandName } from '../../issuer/admin.js';
+import {
+  buildAdminCommand,
+  buildProvisioning,
+  buildTimeStatement,
+  COMMAND_NAMES,
+  verifyDeviceAnswer,
+  type AdminSigner,
+  type ArgValue,
+  type CommandName,
+} from '../../issuer/admin.js';
 import { ArgumentError, argsFromJson } from '../../issuer/admin-json.js';
 import { coseKid, parseJwk } from '../../issuer/jwk.js';
 import { parseTimeArg } from '../../issuer/time.js';
@@ -73,7 +82,9 @@ function emit(c: string, bytes: Uint8Array, out: string | undefined): number {
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
-    throw new CliError(`admin: ${sub === undefined ? 'missing' : `unknown`} subcommand${sub === undefined ? '' : ` "${sub}"`} (one of ${SUBCOMMANDS.join(', ')}; see latchkey admin --help)`);
+    throw new CliError(
+      `admin: ${sub === undefined ? 'missing' : `unknown`} subcommand${sub === undefined ? '' : ` "${sub}"`} (one of ${SUBCOMMANDS.join(', ')}; see latchkey admin --help)`,
+    );
   }
   const c = `admin ${sub}`;
   const now = nowSeconds();
@@ -88,16 +99,21 @@ export async function run(args: string[]): Promise<number> {
     stdout(values.json ? JSON.stringify(fields) + '\n' : `lock ${fields.lockId}\ndevice key ${fields.deviceKey}\nowner key ${fields.ownerKey}\n`);
     return 0;
   }
-  const { values } = parseCommand('admin', rest, {
-    key: { type: 'string' },
-    lock: { type: 'string' },
-    seq: { type: 'string' },
-    out: { type: 'string' },
-    args: { type: 'string' },
-    config: { type: 'string' },
-    challenge: { type: 'string' },
-    time: { type: 'string' },
-  }, 0);
+  const { values } = parseCommand(
+    'admin',
+    rest,
+    {
+      key: { type: 'string' },
+      lock: { type: 'string' },
+      seq: { type: 'string' },
+      out: { type: 'string' },
+      args: { type: 'string' },
+      config: { type: 'string' },
+      challenge: { type: 'string' },
+      time: { type: 'string' },
+    },
+    0,
+  );
   const key = signer(c, requireString(c, values, 'key', 'JWK'));
   const lock = requireString(c, values, 'lock', 'ID');
   const out = optionalString(c, values, 'out');
@@ -113,7 +129,8 @@ export async function run(args: string[]): Promise<number> {
   if (sub === 'provision') {
     if (values.args !== undefined) throw new CliError(`${c}: use --config for provisioning`);
     const config = argsFile(c, optionalString(c, values, 'config'), now);
-    for (const k of Object.keys(config)) if (k !== 'settings' && k !== 'issuers') throw new CliError(`${c}: --config may hold "settings" and "issuers" only, not "${k}"`);
+    for (const k of Object.keys(config))
+      if (k !== 'settings' && k !== 'issuers') throw new CliError(`${c}: --config may hold "settings" and "issuers" only, not "${k}"`);
     return emit(c, buildProvisioning(key, lock, seq, config as { settings?: { [k: string]: ArgValue }; issuers?: { [k: string]: ArgValue }[] }), out);
   }
   if (values.config !== undefined) throw new CliError(`${c}: --config is for provisioning; use --args`);

@@ -22,7 +22,11 @@ function bytesFrom(path: string, what: string): Uint8Array[] {
   const raw = readInput(path, `${what} ${path}`, INPUT_LIMITS.scenario);
   if (raw.length === 0) throw new CliError(`${what} ${path}: empty`);
   if (!raw.every((b) => b < 0x80)) return [new Uint8Array(raw)];
-  return raw.toString('utf8').split(/\r?\n/).filter((l) => l.trim().length > 0).map((l) => ticketFromText(l, `${what} ${path}`));
+  return raw
+    .toString('utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim().length > 0)
+    .map((l) => ticketFromText(l, `${what} ${path}`));
 }
 
 function deviceKey(text: string): Uint8Array {
@@ -37,13 +41,19 @@ function deviceKey(text: string): Uint8Array {
 
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'verify') throw new CliError(`audit: ${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`} (audit verify; see latchkey audit --help)`);
-  const { values } = parseCommand('audit verify', rest, {
-    device: { type: 'string' },
-    log: { type: 'string', multiple: true },
-    receipt: { type: 'string', multiple: true },
-    json: { type: 'boolean' },
-  }, 0);
+  if (sub !== 'verify')
+    throw new CliError(`audit: ${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`} (audit verify; see latchkey audit --help)`);
+  const { values } = parseCommand(
+    'audit verify',
+    rest,
+    {
+      device: { type: 'string' },
+      log: { type: 'string', multiple: true },
+      receipt: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    },
+    0,
+  );
   if (typeof values.device !== 'string') throw new CliError('audit verify: missing --device KEY (see latchkey audit --help)');
   const logs = (values.log ?? []) as string[];
   const receipts = (values.receipt ?? []) as string[];
@@ -69,9 +79,13 @@ export async function run(args: string[]): Promise<number> {
     } else if (joined.ok) {
       const e = joined.value;
       report.log = { verified: true, lockId: e.lockId, firstSeq: e.firstSeq, head: toHex(verified.value.lastHash), entries: verified.value.entries };
-      lines.push(`log of ${showText(e.lockId)}: ${e.entries.length} entries, seq ${e.firstSeq}..${e.firstSeq + e.entries.length - 1}, verified (chain head ${toHex(verified.value.lastHash)})`);
+      lines.push(
+        `log of ${showText(e.lockId)}: ${e.entries.length} entries, seq ${e.firstSeq}..${e.firstSeq + e.entries.length - 1}, verified (chain head ${toHex(verified.value.lastHash)})`,
+      );
       for (const entry of verified.value.entries) {
-        const detail = Object.entries(entry.detail).map(([k, v]) => `${k}=${typeof v === 'string' ? showText(v) : v}`).join(' ');
+        const detail = Object.entries(entry.detail)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? showText(v) : v}`)
+          .join(' ');
         lines.push(`  #${entry.seq} ${isoTime(entry.at)} ${entry.event}${detail ? ' ' + detail : ''}`);
       }
     }
@@ -85,8 +99,20 @@ export async function run(args: string[]): Promise<number> {
         lines.push(`receipt ${path}: NOT VERIFIED: ${r.error}`);
       } else {
         const v = r.value;
-        report.receipts.push({ file: path, verified: true, lockId: v.lockId, time: v.time, cti: toHex(v.cti), courier: v.sub, issuerKid: toHex(v.issuerKid), result: v.result, logSeq: v.logSeq });
-        lines.push(`receipt ${path}: verified: ${v.result} at ${showText(v.lockId)} ${isoTime(v.time)}, courier ${showText(v.sub)}, ticket ${toHex(v.cti)}, log #${v.logSeq}`);
+        report.receipts.push({
+          file: path,
+          verified: true,
+          lockId: v.lockId,
+          time: v.time,
+          cti: toHex(v.cti),
+          courier: v.sub,
+          issuerKid: toHex(v.issuerKid),
+          result: v.result,
+          logSeq: v.logSeq,
+        });
+        lines.push(
+          `receipt ${path}: verified: ${v.result} at ${showText(v.lockId)} ${isoTime(v.time)}, courier ${showText(v.sub)}, ticket ${toHex(v.cti)}, log #${v.logSeq}`,
+        );
       }
     }
   }

@@ -3,9 +3,7 @@
 
 import { decodeStrict, parseClaims, parseEnvelope, toHex, type TicketClaims } from '../../src/index.js';
 import { Tag } from '../../src/cbor/decode.js';
-import {
-  ALG_ED25519, ALG_EDDSA, COSE_SIGN1_TAG, HEADER_ALG, HEADER_CONTENT_TYPE, HEADER_CRIT, HEADER_KID, HEADER_TYP,
-} from '../../src/ticket.js';
+import { ALG_ED25519, ALG_EDDSA, COSE_SIGN1_TAG, HEADER_ALG, HEADER_CONTENT_TYPE, HEADER_CRIT, HEADER_KID, HEADER_TYP } from '../../src/ticket.js';
 import { base64urlEncode } from '../../issuer/jwk.js';
 import { formatDuration, isoTime } from '../../issuer/time.js';
 import { parseCommand } from '../args.js';
@@ -16,9 +14,16 @@ export const usage = `latchkey inspect TICKET [--json]
     Decode a ticket's headers and claims. Does NOT check the signature (use verify).`;
 
 const HEADER_NAMES = new Map<unknown, string>([
-  [HEADER_ALG, 'alg'], [HEADER_CRIT, 'crit'], [HEADER_CONTENT_TYPE, 'content type'], [HEADER_KID, 'kid'], [HEADER_TYP, 'typ'],
+  [HEADER_ALG, 'alg'],
+  [HEADER_CRIT, 'crit'],
+  [HEADER_CONTENT_TYPE, 'content type'],
+  [HEADER_KID, 'kid'],
+  [HEADER_TYP, 'typ'],
 ]);
-const ALG_NAMES = new Map<number, string>([[ALG_EDDSA, 'EdDSA'], [ALG_ED25519, 'Ed25519']]);
+const ALG_NAMES = new Map<number, string>([
+  [ALG_EDDSA, 'EdDSA'],
+  [ALG_ED25519, 'Ed25519'],
+]);
 
 /** A ticket decoded for people; nothing in it is authenticated. */
 export interface TicketDescription {
@@ -41,7 +46,7 @@ export function describeTicket(bytes: Uint8Array, label = 'ticket'): TicketDescr
   const prot = decodeStrict(envelope.value.protectedBytes);
   const whole = decodeStrict(bytes, { topLevelTag: COSE_SIGN1_TAG });
   const protMap = prot.ok ? (prot.value as Map<number | string, unknown>) : new Map();
-  const unprotMap = whole.ok ? ((whole.value as Tag).value as unknown[])[1] as Map<number | string, unknown> : new Map();
+  const unprotMap = whole.ok ? (((whole.value as Tag).value as unknown[])[1] as Map<number | string, unknown>) : new Map();
   return {
     size: bytes.length,
     alg: envelope.value.alg,

@@ -20,18 +20,23 @@ export const usage = `latchkey issue --key ISSUER.jwk --lock LOCK_ID --courier I
 
 export async function run(args: string[]): Promise<number> {
   const c = 'issue';
-  const { values } = parseCommand(c, args, {
-    key: { type: 'string' },
-    lock: { type: 'string' },
-    courier: { type: 'string' },
-    holder: { type: 'string' },
-    'not-before': { type: 'string' },
-    expires: { type: 'string' },
-    iss: { type: 'string' },
-    cti: { type: 'string' },
-    'issued-at': { type: 'string' },
-    out: { type: 'string' },
-  }, 0);
+  const { values } = parseCommand(
+    c,
+    args,
+    {
+      key: { type: 'string' },
+      lock: { type: 'string' },
+      courier: { type: 'string' },
+      holder: { type: 'string' },
+      'not-before': { type: 'string' },
+      expires: { type: 'string' },
+      iss: { type: 'string' },
+      cti: { type: 'string' },
+      'issued-at': { type: 'string' },
+      out: { type: 'string' },
+    },
+    0,
+  );
   // Everything that needs no file first, so a usage mistake is reported before a file problem.
   const keyPath = requireString(c, values, 'key', 'ISSUER.jwk');
   const lockId = requireString(c, values, 'lock', 'LOCK_ID');
@@ -48,9 +53,15 @@ export async function run(args: string[]): Promise<number> {
 
   // The lock stores exp + skew as 32-bit unsigned seconds (replay store), and its skew is at most a
   // day: a claim after MAX_TICKET_TIME is one no lock could keep, so it is never issued.
-  for (const [name, value] of [['not-before', notBefore], ['expires', expires], ['issued-at', issuedAt]] as const) {
+  for (const [name, value] of [
+    ['not-before', notBefore],
+    ['expires', expires],
+    ['issued-at', issuedAt],
+  ] as const) {
     if (value > MAX_TICKET_TIME) {
-      throw new CliError(`${c}: --${name} (${value}, ${isoTime(value)}) is after ${MAX_TICKET_TIME} (${isoTime(MAX_TICKET_TIME)}), the latest time a ticket can carry (2^32 - 1 minus the largest lock skew, ${MAX_SKEW_SECONDS} s)`);
+      throw new CliError(
+        `${c}: --${name} (${value}, ${isoTime(value)}) is after ${MAX_TICKET_TIME} (${isoTime(MAX_TICKET_TIME)}), the latest time a ticket can carry (2^32 - 1 minus the largest lock skew, ${MAX_SKEW_SECONDS} s)`,
+      );
     }
   }
   if (expires <= notBefore) {
@@ -67,7 +78,9 @@ export async function run(args: string[]): Promise<number> {
     const parsed = fromHex(ctiText);
     if (parsed === undefined) throw new CliError(`${c}: --cti "${ctiText}" is not hex (an even number of digits 0-9, a-f)`);
     if (parsed.length < CTI_MIN_LENGTH || parsed.length > CTI_MAX_LENGTH) {
-      throw new CliError(`${c}: --cti must be ${CTI_MIN_LENGTH} to ${CTI_MAX_LENGTH} bytes (${CTI_MIN_LENGTH * 2} to ${CTI_MAX_LENGTH * 2} hex digits), got ${parsed.length} bytes`);
+      throw new CliError(
+        `${c}: --cti must be ${CTI_MIN_LENGTH} to ${CTI_MAX_LENGTH} bytes (${CTI_MIN_LENGTH * 2} to ${CTI_MAX_LENGTH * 2} hex digits), got ${parsed.length} bytes`,
+      );
     }
     cti = parsed;
   }
@@ -87,7 +100,9 @@ export async function run(args: string[]): Promise<number> {
     throw new CliError(`${c}: the ticket would be ${ticket.length} bytes, over the locks' limit of ${MAX_TICKET_BYTES} (shorten the IDs)`);
   }
   if (expires - notBefore > DEFAULT_MAX_WINDOW_SECONDS) {
-    stderrLine(`warning: the window (${formatDuration(expires - notBefore)}) is longer than a lock accepts by default (${formatDuration(DEFAULT_MAX_WINDOW_SECONDS)}); such locks refuse it as window-too-long`);
+    stderrLine(
+      `warning: the window (${formatDuration(expires - notBefore)}) is longer than a lock accepts by default (${formatDuration(DEFAULT_MAX_WINDOW_SECONDS)}); such locks refuse it as window-too-long`,
+    );
   }
   if (out === undefined || out === '-') stdout(toHex(ticket) + '\n');
   else writeFile(out, ticket, 'ticket');

@@ -13,11 +13,16 @@ export const usage = `latchkey keygen --kid ID --out FILE [--force]
 
 export async function run(args: string[]): Promise<number> {
   const c = 'keygen';
-  const { values } = parseCommand(c, args, {
-    kid: { type: 'string' },
-    out: { type: 'string' },
-    force: { type: 'boolean' },
-  }, 0);
+  const { values } = parseCommand(
+    c,
+    args,
+    {
+      kid: { type: 'string' },
+      out: { type: 'string' },
+      force: { type: 'boolean' },
+    },
+    0,
+  );
   const kid = requireString(c, values, 'kid', 'ID');
   const out = requireString(c, values, 'out', 'FILE');
   const jwk = jwkFromSeed(new Uint8Array(randomBytes(32)), kid);

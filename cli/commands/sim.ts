@@ -8,9 +8,7 @@ import { isoTime, parseSecondsArg } from '../../issuer/time.js';
 import { FileStorage } from '../../sim/hal/file-storage.js';
 import { BLE_MAX_MTU, BLE_MIN_MTU } from '../../sim/hal/ble-link.js';
 import { formatRun } from '../../sim/scenario/format.js';
-import {
-  BUILTIN_SCENARIOS, ScenarioError, parseScenario, withOverrides, type Scenario, type ScenarioOverrides,
-} from '../../sim/scenario/parse.js';
+import { BUILTIN_SCENARIOS, ScenarioError, parseScenario, withOverrides, type Scenario, type ScenarioOverrides } from '../../sim/scenario/parse.js';
 import { runScenario, type RunOptions, type ScenarioRun } from '../../sim/scenario/run.js';
 import { optionalString, parseCommand, secondsOption, type Options, type Values } from '../args.js';
 import { INPUT_LIMITS, readJson } from '../input.js';
@@ -65,7 +63,9 @@ function loadScenario(c: string, value: string | undefined): LoadedScenario {
   if (value === undefined) return { scenario: parse(BUILTIN_SCENARIOS.default, 'default', 'built-in scenario default'), origin: 'built in' };
   if (!isScenarioFile(value)) {
     if (!Object.hasOwn(BUILTIN_SCENARIOS, value)) {
-      throw new CliError(`${c}: --scenario: no built-in scenario "${value}" (built in: ${Object.keys(BUILTIN_SCENARIOS).join(', ')}; a file name ends in .json)`);
+      throw new CliError(
+        `${c}: --scenario: no built-in scenario "${value}" (built in: ${Object.keys(BUILTIN_SCENARIOS).join(', ')}; a file name ends in .json)`,
+      );
     }
     return { scenario: parse(BUILTIN_SCENARIOS[value], value, `built-in scenario ${value}`), origin: 'built in' };
   }
@@ -78,7 +78,8 @@ function simOverrides(c: string, values: Values): ScenarioOverrides {
   const mtuText = optionalString(c, values, 'mtu');
   if (mtuText !== undefined) {
     const mtu = parseSecondsArg(mtuText);
-    if (mtu === undefined || mtu < BLE_MIN_MTU || mtu > BLE_MAX_MTU) throw new CliError(`${c}: --mtu: "${mtuText}" is not an ATT MTU (a whole number ${BLE_MIN_MTU}..${BLE_MAX_MTU})`);
+    if (mtu === undefined || mtu < BLE_MIN_MTU || mtu > BLE_MAX_MTU)
+      throw new CliError(`${c}: --mtu: "${mtuText}" is not an ATT MTU (a whole number ${BLE_MIN_MTU}..${BLE_MAX_MTU})`);
     overrides.mtu = mtu;
   }
   const lockId = optionalString(c, values, 'lock');
@@ -139,14 +140,18 @@ async function simCommand(c: string, args: string[]): Promise<number> {
   if (state !== undefined) saveState(state, run);
 
   if (values.json === true) {
-    const stateJson = state === undefined ? undefined : { dir: state.dir, resumed: state.resumeAt !== undefined, ...(options.startTime === undefined ? {} : { resumedAt: options.startTime }) };
+    const stateJson =
+      state === undefined
+        ? undefined
+        : { dir: state.dir, resumed: state.resumeAt !== undefined, ...(options.startTime === undefined ? {} : { resumedAt: options.startTime }) };
     stdout(JSON.stringify({ origin: loaded.origin, ...(stateJson === undefined ? {} : { state: stateJson }), ...run }) + '\n');
   } else {
     const lines = formatRun(run, loaded.origin);
     if (state !== undefined) {
-      const how = state.resumeAt === undefined
-        ? 'fresh'
-        : `resumed: ${options.startTime === undefined ? 'clock from the scenario' : `lock clock continues from ${isoTime(options.startTime)}`}`;
+      const how =
+        state.resumeAt === undefined
+          ? 'fresh'
+          : `resumed: ${options.startTime === undefined ? 'clock from the scenario' : `lock clock continues from ${isoTime(options.startTime)}`}`;
       lines.splice(lines.indexOf(''), 0, `state ${state.dir} (${how})`);
     }
     for (const line of lines) stdout(line + '\n');

@@ -2,8 +2,16 @@
 // would, with the core's own verifier (src/verify.ts).
 
 import {
-  DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, MAX_SKEW_SECONDS, MAX_UINT32, parseEnvelope, toHex, verifyTicket,
-  type Decision, type TicketClaims, type TrustedIssuer,
+  DEFAULT_MAX_WINDOW_SECONDS,
+  DEFAULT_SKEW_SECONDS,
+  MAX_SKEW_SECONDS,
+  MAX_UINT32,
+  parseEnvelope,
+  toHex,
+  verifyTicket,
+  type Decision,
+  type TicketClaims,
+  type TrustedIssuer,
 } from '../../src/index.js';
 import { trustedIssuersProblem } from '../../src/verify.js';
 import { coseKid, parseJwk } from '../../issuer/jwk.js';
@@ -55,21 +63,28 @@ function readTrustedIssuer(path: string): TrustedIssuer {
   const parsed = withJwk(path, 'trusted key', () => parseJwk(value, false));
   if (parsed.kid === undefined) throw new CliError(`trusted key ${path}: needs a "kid" (tickets name their issuer key by it)`);
   if (parsed.seed !== undefined) {
-    throw new CliError(`trusted key ${path}: a private key (it has "d"); a private key must never be handed to a verifying tool: pass the public JWK (keygen prints it)`);
+    throw new CliError(
+      `trusted key ${path}: a private key (it has "d"); a private key must never be handed to a verifying tool: pass the public JWK (keygen prints it)`,
+    );
   }
   return { kid: coseKid(parsed.kid), publicKey: parsed.publicKey };
 }
 
 export async function run(args: string[]): Promise<number> {
   const c = 'verify';
-  const { values, positionals } = parseCommand(c, args, {
-    lock: { type: 'string' },
-    trust: { type: 'string', multiple: true },
-    now: { type: 'string' },
-    skew: { type: 'string' },
-    'max-window': { type: 'string' },
-    json: { type: 'boolean' },
-  }, 1);
+  const { values, positionals } = parseCommand(
+    c,
+    args,
+    {
+      lock: { type: 'string' },
+      trust: { type: 'string', multiple: true },
+      now: { type: 'string' },
+      skew: { type: 'string' },
+      'max-window': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    1,
+  );
   const path = positionals[0];
   if (path === undefined) throw new CliError(`${c}: missing TICKET (a file, or - for stdin) (see latchkey ${c} --help)`);
   const lockId = requireString(c, values, 'lock', 'LOCK_ID');
@@ -86,7 +101,9 @@ export async function run(args: string[]): Promise<number> {
   if (duplicate !== undefined) {
     const kid = toHex(issuers.find((issuer, i) => issuers.findIndex((o) => toHex(o.kid) === toHex(issuer.kid)) !== i)!.kid);
     const paths = trustPaths.filter((_, i) => toHex(issuers[i].kid) === kid);
-    throw new CliError(`${c}: --trust ${paths.join(' and ')} have the same kid "${Buffer.from(kid, 'hex').toString('utf8')}"; a lock refuses two keys under one kid (the decision would depend on their order)`);
+    throw new CliError(
+      `${c}: --trust ${paths.join(' and ')} have the same kid "${Buffer.from(kid, 'hex').toString('utf8')}"; a lock refuses two keys under one kid (the decision would depend on their order)`,
+    );
   }
   const ticket = readTicket(path);
   // Not a ticket at all: exit 2, as inspect does (docs/cli.md, exit status).
@@ -95,7 +112,9 @@ export async function run(args: string[]): Promise<number> {
     throw new CliError(`${ticketLabel(path)}: not a ticket (${envelope.reason}: ${oneLine(envelope.detail)}); a lock would refuse it as ${envelope.reason}`);
   }
   const decision = verifyTicket(ticket, {
-    lockId, issuers, now,
+    lockId,
+    issuers,
+    now,
     ...(skewSeconds === undefined ? {} : { skewSeconds }),
     ...(maxWindowSeconds === undefined ? {} : { maxWindowSeconds }),
   });

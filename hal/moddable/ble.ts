@@ -13,9 +13,7 @@ import BLEServer from 'bleserver';
 import { uuid } from 'btutils';
 import type { Characteristic, Client } from 'gatt';
 import Timer from 'timer';
-import {
-  REQUEST_CHARACTERISTIC, RESPONSE_CHARACTERISTIC, type BleHandlers, type BlePeripheral,
-} from 'latchkey';
+import { REQUEST_CHARACTERISTIC, RESPONSE_CHARACTERISTIC, type BleHandlers, type BlePeripheral } from 'latchkey';
 
 const ATT_HEADER_BYTES = 3;
 const DEFAULT_ATT_MTU = 23;

@@ -36,9 +36,23 @@ export interface FirmwareConfig {
 
 /** The keys the firmware reads, in the order docs/firmware.md lists them. */
 export const CONFIG_KEYS = Object.freeze([
-  'administered', 'lockId', 'issuerKid', 'issuerKey', 'relockMs', 'deviceName',
-  'boltPin', 'boltActiveLow', 'boltSensePin', 'boltSenseActiveLow',
-  'doorPin', 'doorActiveLow', 'ledPin', 'ledActiveLow', 'resetPin', 'resetActiveLow', 'selftest',
+  'administered',
+  'lockId',
+  'issuerKid',
+  'issuerKey',
+  'relockMs',
+  'deviceName',
+  'boltPin',
+  'boltActiveLow',
+  'boltSensePin',
+  'boltSenseActiveLow',
+  'doorPin',
+  'doorActiveLow',
+  'ledPin',
+  'ledActiveLow',
+  'resetPin',
+  'resetActiveLow',
+  'selftest',
 ] as const);
 
 type Key = (typeof CONFIG_KEYS)[number];

@@ -83,7 +83,10 @@ export class BleLink {
   private readonly pipes: Record<Direction, Packet[]> = { toLock: [], toCentral: [] };
   private readonly last: Record<Direction, number> = { toLock: 0, toCentral: 0 };
 
-  constructor(readonly time: SimTime, options: BleLinkOptions = {}) {
+  constructor(
+    readonly time: SimTime,
+    options: BleLinkOptions = {},
+  ) {
     const latency = options.latencyMs ?? 15;
     if (!Number.isFinite(latency) || latency < 0) throw new RangeError('BleLink: latencyMs must be a finite number ≥ 0');
     const peripheralMtu = options.peripheralMtu ?? BLE_MAX_MTU;
@@ -325,7 +328,8 @@ export class SimBleCentral {
    * is above 23. Returns the negotiated MTU, min(mtu, the lock's maximum).
    */
   connect(mtu: number = BLE_MIN_MTU): number {
-    if (!Number.isInteger(mtu) || mtu < BLE_MIN_MTU || mtu > BLE_MAX_MTU) throw new RangeError(`BLE connect: mtu must be an integer in ${BLE_MIN_MTU}..${BLE_MAX_MTU}, got ${String(mtu)}`);
+    if (!Number.isInteger(mtu) || mtu < BLE_MIN_MTU || mtu > BLE_MAX_MTU)
+      throw new RangeError(`BLE connect: mtu must be an integer in ${BLE_MIN_MTU}..${BLE_MAX_MTU}, got ${String(mtu)}`);
     if (this.conn !== undefined) throw new Error('BLE connect: already connected');
     const link = this.link;
     if (!link.peripheral.started) throw new Error('BLE connect: the lock is not advertising (start() not called, or closed)');

@@ -34,7 +34,10 @@ export class SimActuator implements Actuator {
   jamsLeft = 0;
   private listener: ((record: DriveRecord) => void) | undefined;
 
-  constructor(private readonly time: TickSource, position: BoltPosition = 'locked') {
+  constructor(
+    private readonly time: TickSource,
+    position: BoltPosition = 'locked',
+  ) {
     if (!POSITIONS.includes(position)) throw new TypeError(`SimActuator: bad position ${String(position)}`);
     this.position = position;
   }

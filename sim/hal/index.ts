@@ -7,8 +7,15 @@ export { MemoryStorage, StorageLimitError, checkKey, checkValue, copyBytes } fro
 export { PowerCut, PowerCutInjector, type CutPoint } from './power-cut.js';
 export { SeededRandom, SystemRandom } from './random.js';
 export {
-  ATT_HEADER_BYTES, BLE_MAX_MTU, BLE_MIN_MTU, BleLink, SimBleCentral, SimBlePeripheral,
-  type BleDisconnectReason, type BleLinkOptions, type BleTranscriptEntry,
+  ATT_HEADER_BYTES,
+  BLE_MAX_MTU,
+  BLE_MIN_MTU,
+  BleLink,
+  SimBleCentral,
+  SimBlePeripheral,
+  type BleDisconnectReason,
+  type BleLinkOptions,
+  type BleTranscriptEntry,
 } from './ble-link.js';
 export { MemoryLog } from './log.js';
 export { portableHashes } from './hashes.js';

@@ -12,7 +12,10 @@ export type CutPoint = 'before' | 'during' | 'after';
  * power was off, 'now' for a cut requested with cutNow().
  */
 export class PowerCut extends Error {
-  constructor(readonly point: CutPoint | 'off' | 'now', readonly key?: string) {
+  constructor(
+    readonly point: CutPoint | 'off' | 'now',
+    readonly key?: string,
+  ) {
     super(point === 'off' ? 'power cut: storage is off until powerOn()' : `power cut (${point}${key === undefined ? '' : ` writing "${key}"`})`);
     this.name = 'PowerCut';
   }

@@ -25,9 +25,9 @@ export function formatHeader(run: ScenarioRun, origin?: string): string[] {
 
 /** What the timeline's columns are, printed once above it. */
 export const TIMELINE_LEGEND: readonly string[] = Object.freeze([
-  'Columns: + simulated time since the start · the lock\'s clock (UTC) · who: lock (the firmware\'s own log),',
-  '         bolt and door (the hardware), phone (the courier\'s phone over BLE), sim (the scenario\'s notes) · what.',
-  '         Unix times in the lock\'s log are followed by the same time in UTC.',
+  "Columns: + simulated time since the start · the lock's clock (UTC) · who: lock (the firmware's own log),",
+  "         bolt and door (the hardware), phone (the courier's phone over BLE), sim (the scenario's notes) · what.",
+  "         Unix times in the lock's log are followed by the same time in UTC.",
 ]);
 
 /** Unix seconds in free text (as the lock logs them) get their UTC time alongside. */
@@ -58,14 +58,22 @@ export function formatTimeline(run: ScenarioRun): string[] {
 export function formatSummary(run: ScenarioRun): string[] {
   const s = run.summary;
   const row = (label: string, value: string): string => `  ${label.padEnd(14)} ${value}`;
-  const refusals = Object.entries(s.outcomes).filter(([k]) => k !== 'granted').map(([k, n]) => `${k} ${n}`);
+  const refusals = Object.entries(s.outcomes)
+    .filter(([k]) => k !== 'granted')
+    .map(([k, n]) => `${k} ${n}`);
   const lines = ['Summary'];
   lines.push(row('presentations', `${s.presentations}: ${s.granted} granted, ${s.refused} refused${refusals.length ? ` (${refusals.join(', ')})` : ''}`));
   for (const m of s.perMtu) {
-    lines.push(row(`MTU ${m.mtu}`, `${range(m.writes, 'write')} and ${range(m.notifications, 'notification')} per presentation (${m.presentations} presented, ${m.granted} granted)`));
+    lines.push(
+      row(
+        `MTU ${m.mtu}`,
+        `${range(m.writes, 'write')} and ${range(m.notifications, 'notification')} per presentation (${m.presentations} presented, ${m.granted} granted)`,
+      ),
+    );
   }
   const relocks = Object.entries(s.relocks).map(([k, n]) => `${n} ${k}`);
-  const unlocks = s.unlocks === 0 ? 'never unlocked' : `${s.unlocks} unlock${s.unlocks === 1 ? '' : 's'}${relocks.length ? `, relocked by ${relocks.join(', ')}` : ''}`;
+  const unlocks =
+    s.unlocks === 0 ? 'never unlocked' : `${s.unlocks} unlock${s.unlocks === 1 ? '' : 's'}${relocks.length ? `, relocked by ${relocks.join(', ')}` : ''}`;
   lines.push(row('bolt', `${s.bolt} at the end; ${unlocks}`));
   lines.push(row('alarms', s.alarms.length ? s.alarms.map((a) => `${a.alarm} at ${clockOfDay(a.at)}`).join(', ') : 'none'));
   if (s.storageWrites !== undefined) lines.push(row('flash writes', String(s.storageWrites)));
@@ -88,4 +96,3 @@ export function formatNext(run: ScenarioRun): string[] {
 export function formatRun(run: ScenarioRun, origin?: string): string[] {
   return [...formatHeader(run, origin), '', ...TIMELINE_LEGEND, '', ...formatTimeline(run), '', ...formatSummary(run), '', ...formatNext(run)];
 }
-

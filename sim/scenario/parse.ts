@@ -123,7 +123,10 @@ export interface Scenario {
 
 /** A scenario that does not follow the format; the message is one line and starts with the path. */
 export class ScenarioError extends Error {
-  constructor(readonly path: string, readonly problem: string) {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
     super(`${path === '' ? 'scenario' : path}: ${problem}`);
     this.name = 'ScenarioError';
   }
@@ -284,7 +287,10 @@ export const OUTCOMES: readonly string[] = [
 
 function outcome(v: unknown, path: string): Outcome {
   if (typeof v !== 'string' || !OUTCOMES.includes(v)) {
-    throw new ScenarioError(path, `${typeof v === 'string' ? quote(v) : 'must be a string:'} ${typeof v === 'string' ? 'is not an outcome; ' : ''}one of ${OUTCOMES.join(', ')}`);
+    throw new ScenarioError(
+      path,
+      `${typeof v === 'string' ? quote(v) : 'must be a string:'} ${typeof v === 'string' ? 'is not an outcome; ' : ''}one of ${OUTCOMES.join(', ')}`,
+    );
   }
   return v;
 }
@@ -307,21 +313,63 @@ function duration(v: unknown, path: string): number {
 // parseScenario
 
 const TOP_KEYS = ['name', 'description', 'lock', 'start', 'mtu', 'seed', 'latencyMs', 'issuers', 'owner', 'phones', 'tickets', 'steps'];
-const LOCK_KEYS = ['id', 'administered', 'relockSeconds', 'doorSensor', 'heldOpenSeconds', 'skewSeconds', 'maxWindowSeconds', 'singleUse', 'replayCapacity', 'jamRetries', 'backoff'];
+const LOCK_KEYS = [
+  'id',
+  'administered',
+  'relockSeconds',
+  'doorSensor',
+  'heldOpenSeconds',
+  'skewSeconds',
+  'maxWindowSeconds',
+  'singleUse',
+  'replayCapacity',
+  'jamRetries',
+  'backoff',
+];
 const BACKOFF_KEYS = ['freeFailures', 'baseSeconds', 'maxSeconds', 'resetAfterSeconds'];
 const ISSUER_KEYS = ['seed', 'kid', 'iss', 'trusted', 'scope'];
 const OWNER_KEYS = ['seed', 'kid'];
 const REVOKE_KEYS = ['ticket', 'issuer', 'courier', 'until', 'issuedBefore', 'key'];
 const PHONE_KEYS = ['seed'];
 const TICKET_KEYS = ['issuer', 'courier', 'phone', 'lock', 'notBefore', 'expires', 'issuedAt', 'cti'];
-const ACTIONS = ['note', 'present', 'replay', 'wait', 'door', 'reboot', 'setClock', 'jam', 'provision', 'addIssuer', 'removeIssuer', 'revoke', 'settings', 'signedTime', 'exportLog'] as const;
+const ACTIONS = [
+  'note',
+  'present',
+  'replay',
+  'wait',
+  'door',
+  'reboot',
+  'setClock',
+  'jam',
+  'provision',
+  'addIssuer',
+  'removeIssuer',
+  'revoke',
+  'settings',
+  'signedTime',
+  'exportLog',
+] as const;
 const STEP_EXTRAS: Record<string, readonly string[]> = {
-  present: ['expect', 'label'], replay: ['expect'],
-  provision: ['expect'], addIssuer: ['expect'], removeIssuer: ['expect'], revoke: ['expect'], settings: ['expect'], signedTime: ['expect'], exportLog: ['expect'],
+  present: ['expect', 'label'],
+  replay: ['expect'],
+  provision: ['expect'],
+  addIssuer: ['expect'],
+  removeIssuer: ['expect'],
+  revoke: ['expect'],
+  settings: ['expect'],
+  signedTime: ['expect'],
+  exportLog: ['expect'],
 };
 
 /** Every outcome an admin step's `expect` may name. */
-export const ADMIN_OUTCOMES: readonly string[] = [...Object.keys(ADMIN_REASONS), 'verified', 'not-verified', ...Object.keys(FRAME_ERRORS).map((e) => `error:${e}`), 'timeout', 'disconnected'];
+export const ADMIN_OUTCOMES: readonly string[] = [
+  ...Object.keys(ADMIN_REASONS),
+  'verified',
+  'not-verified',
+  ...Object.keys(FRAME_ERRORS).map((e) => `error:${e}`),
+  'timeout',
+  'disconnected',
+];
 
 function adminOutcome(v: unknown, path: string): Outcome {
   if (typeof v !== 'string' || !ADMIN_OUTCOMES.includes(v)) throw new ScenarioError(path, `must be one of ${ADMIN_OUTCOMES.join(', ')}`);
@@ -367,13 +415,18 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
     const scope = opt(o, 'scope', path, adminJson);
     if (scope !== undefined) issuers[key].scope = scope;
     // As on a real lock (src/verify.ts trustedIssuersProblem): two trusted keys under one kid are refused.
-    const twin = Object.keys(issuers).find((other) => other !== key && issuers[other].trusted && issuers[key].trusted && issuers[other].kid === issuers[key].kid);
+    const twin = Object.keys(issuers).find(
+      (other) => other !== key && issuers[other].trusted && issuers[key].trusted && issuers[other].kid === issuers[key].kid,
+    );
     if (twin !== undefined) throw new ScenarioError(keyPath(path, 'kid'), `the same kid as issuers.${twin}: a lock refuses two trusted keys under one kid`);
   }
   let owner: ScenarioOwner | undefined;
   if (lock.administered) {
     const o = object(top.owner ?? {}, 'owner', OWNER_KEYS);
-    owner = { seed: opt(o, 'seed', 'owner', (v, p) => seed(v, p, 'owner')) ?? derive('owner'), kid: opt(o, 'kid', 'owner', (v, p) => str(v, p, 32)) ?? 'owner' };
+    owner = {
+      seed: opt(o, 'seed', 'owner', (v, p) => seed(v, p, 'owner')) ?? derive('owner'),
+      kid: opt(o, 'kid', 'owner', (v, p) => str(v, p, 32)) ?? 'owner',
+    };
   } else if (top.owner !== undefined) {
     throw new ScenarioError('owner', 'only for an administered lock (lock.administered: true)');
   }
@@ -399,13 +452,16 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
       if (chosen === undefined) throw new ScenarioError(keyPath(path, field), `missing (needed when there is not exactly one ${field})`);
       if (!Object.hasOwn(set, chosen)) {
         const list = Object.keys(set);
-        throw new ScenarioError(keyPath(path, field), `no ${field} named ${quote(chosen)} (${list.length ? 'declared: ' + list.join(', ') : `no ${field}s declared`})`);
+        throw new ScenarioError(
+          keyPath(path, field),
+          `no ${field} named ${quote(chosen)} (${list.length ? 'declared: ' + list.join(', ') : `no ${field}s declared`})`,
+        );
       }
       return chosen;
     };
     const issuer = ref('issuer', issuers);
     const phone = ref('phone', phones);
-    if (o.courier === undefined) throw new ScenarioError(keyPath(path, 'courier'), 'missing (the courier ID, the ticket\'s sub claim)');
+    if (o.courier === undefined) throw new ScenarioError(keyPath(path, 'courier'), "missing (the courier ID, the ticket's sub claim)");
     if (o.expires === undefined) throw new ScenarioError(keyPath(path, 'expires'), 'missing (e.g. "+1h")');
     const ticket: ScenarioTicket = {
       issuer,
@@ -413,10 +469,11 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
       phone,
       notBefore: opt(o, 'notBefore', path, time) ?? { relative: true, seconds: 0 },
       expires: time(o.expires, keyPath(path, 'expires')),
-      cti: opt(o, 'cti', path, (v, p) => {
-        if (typeof v !== 'string' || !/^(?:[0-9a-fA-F]{2}){8,32}$/.test(v)) throw new ScenarioError(p, 'must be 8..32 bytes as hex (16..64 hex digits)');
-        return fromHex(v) as Uint8Array;
-      }) ?? derive(`cti:${key}`).subarray(0, 16),
+      cti:
+        opt(o, 'cti', path, (v, p) => {
+          if (typeof v !== 'string' || !/^(?:[0-9a-fA-F]{2}){8,32}$/.test(v)) throw new ScenarioError(p, 'must be 8..32 bytes as hex (16..64 hex digits)');
+          return fromHex(v) as Uint8Array;
+        }) ?? derive(`cti:${key}`).subarray(0, 16),
     };
     const lockId = opt(o, 'lock', path, (v, p) => str(v, p, 200));
     if (lockId !== undefined) ticket.lock = lockId;
@@ -454,7 +511,11 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
         const o = object(v, at, ['issuers', 'settings']);
         const list = o.issuers === undefined ? [] : o.issuers;
         if (!Array.isArray(list)) throw new ScenarioError(keyPath(at, 'issuers'), 'must be a list of issuer names');
-        return adminExpect({ kind: 'provision', issuers: list.map((n, j) => issuerName(n, `${keyPath(at, 'issuers')}[${j}]`)), settings: opt(o, 'settings', at, adminJson) ?? {} });
+        return adminExpect({
+          kind: 'provision',
+          issuers: list.map((n, j) => issuerName(n, `${keyPath(at, 'issuers')}[${j}]`)),
+          settings: opt(o, 'settings', at, adminJson) ?? {},
+        });
       }
       case 'addIssuer':
         return adminExpect({ kind: 'addIssuer', issuer: issuerName(v, at) });
@@ -475,7 +536,12 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
           if (!Object.hasOwn(tickets, t)) throw new ScenarioError(keyPath(at, 'ticket'), `no ticket named ${quote(t)}`);
           revoke = { kind: 'ticket', ticket: t };
         } else if (o.courier !== undefined) {
-          revoke = { kind: 'courier', issuer: issuerName(o.issuer, keyPath(at, 'issuer')), courier: str(o.courier, keyPath(at, 'courier'), 100), until: opt(o, 'until', at, time) ?? { relative: true, seconds: 86_400 } };
+          revoke = {
+            kind: 'courier',
+            issuer: issuerName(o.issuer, keyPath(at, 'issuer')),
+            courier: str(o.courier, keyPath(at, 'courier'), 100),
+            until: opt(o, 'until', at, time) ?? { relative: true, seconds: 86_400 },
+          };
         } else if (o.issuedBefore !== undefined) {
           revoke = { kind: 'issued-before', issuer: issuerName(o.issuer, keyPath(at, 'issuer')), before: time(o.issuedBefore, keyPath(at, 'issuedBefore')) };
         } else if (o.key === true) {
@@ -490,11 +556,16 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
       case 'present': {
         const spec: Json = typeof v === 'string' ? { ticket: v } : object(v, at, PRESENT_KEYS);
         const ticket = str(spec.ticket, keyPath(at, 'ticket'), 64);
-        if (!Object.hasOwn(tickets, ticket)) throw new ScenarioError(typeof v === 'string' ? at : keyPath(at, 'ticket'), `no ticket named ${quote(ticket)} (declared: ${Object.keys(tickets).join(', ') || 'none'})`);
+        if (!Object.hasOwn(tickets, ticket))
+          throw new ScenarioError(
+            typeof v === 'string' ? at : keyPath(at, 'ticket'),
+            `no ticket named ${quote(ticket)} (declared: ${Object.keys(tickets).join(', ') || 'none'})`,
+          );
         const step: ScenarioStep & { kind: 'present' } = { kind: 'present', ticket, proof: 'valid' };
         const phone = opt(spec, 'phone', at, (p, pp) => str(p, pp, 64));
         if (phone !== undefined) {
-          if (!Object.hasOwn(phones, phone)) throw new ScenarioError(keyPath(at, 'phone'), `no phone named ${quote(phone)} (declared: ${Object.keys(phones).join(', ') || 'none'})`);
+          if (!Object.hasOwn(phones, phone))
+            throw new ScenarioError(keyPath(at, 'phone'), `no phone named ${quote(phone)} (declared: ${Object.keys(phones).join(', ') || 'none'})`);
           step.phone = phone;
         }
         const m = opt(spec, 'mtu', at, mtu);
@@ -538,7 +609,8 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
         return { kind: 'setClock', time: time(v, at) };
       case 'jam':
         if (v === 'stuck' || v === 'clear') return { kind: 'jam', jam: v };
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1000) throw new ScenarioError(at, 'must be an integer 1..1000 (failed bolt drives), "stuck" or "clear"');
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1000)
+          throw new ScenarioError(at, 'must be an integer 1..1000 (failed bolt drives), "stuck" or "clear"');
         return { kind: 'jam', jam: v };
     }
   });
@@ -558,23 +630,44 @@ function parseLock(v: unknown): ScenarioLock {
     if (value !== undefined) lock[key] = value;
   };
   set('administered', opt(o, 'administered', 'lock', bool));
-  set('relockSeconds', opt(o, 'relockSeconds', 'lock', (x, p) => int(x, p, 1, 3600)));
+  set(
+    'relockSeconds',
+    opt(o, 'relockSeconds', 'lock', (x, p) => int(x, p, 1, 3600)),
+  );
   set('doorSensor', opt(o, 'doorSensor', 'lock', bool));
-  set('heldOpenSeconds', opt(o, 'heldOpenSeconds', 'lock', (x, p) => int(x, p, 1, 86_400)));
-  set('skewSeconds', opt(o, 'skewSeconds', 'lock', (x, p) => int(x, p, 0, 86_400)));
-  set('maxWindowSeconds', opt(o, 'maxWindowSeconds', 'lock', (x, p) => int(x, p, 1, MAX_UINT32)));
+  set(
+    'heldOpenSeconds',
+    opt(o, 'heldOpenSeconds', 'lock', (x, p) => int(x, p, 1, 86_400)),
+  );
+  set(
+    'skewSeconds',
+    opt(o, 'skewSeconds', 'lock', (x, p) => int(x, p, 0, 86_400)),
+  );
+  set(
+    'maxWindowSeconds',
+    opt(o, 'maxWindowSeconds', 'lock', (x, p) => int(x, p, 1, MAX_UINT32)),
+  );
   set('singleUse', opt(o, 'singleUse', 'lock', bool));
-  set('replayCapacity', opt(o, 'replayCapacity', 'lock', (x, p) => int(x, p, 1, MAX_REPLAY_CAPACITY)));
-  set('jamRetries', opt(o, 'jamRetries', 'lock', (x, p) => int(x, p, 0, 10)));
-  set('backoff', opt(o, 'backoff', 'lock', (x, p) => {
-    const b = object(x, p, BACKOFF_KEYS);
-    const policy: NonNullable<ScenarioLock['backoff']> = {};
-    for (const key of BACKOFF_KEYS as (keyof typeof policy)[]) {
-      const n = opt(b, key, p, (y, q) => int(y, q, key === 'freeFailures' ? 0 : 1, key === 'freeFailures' ? 1000 : 86_400 * 7));
-      if (n !== undefined) policy[key] = n;
-    }
-    return policy;
-  }));
+  set(
+    'replayCapacity',
+    opt(o, 'replayCapacity', 'lock', (x, p) => int(x, p, 1, MAX_REPLAY_CAPACITY)),
+  );
+  set(
+    'jamRetries',
+    opt(o, 'jamRetries', 'lock', (x, p) => int(x, p, 0, 10)),
+  );
+  set(
+    'backoff',
+    opt(o, 'backoff', 'lock', (x, p) => {
+      const b = object(x, p, BACKOFF_KEYS);
+      const policy: NonNullable<ScenarioLock['backoff']> = {};
+      for (const key of BACKOFF_KEYS as (keyof typeof policy)[]) {
+        const n = opt(b, key, p, (y, q) => int(y, q, key === 'freeFailures' ? 0 : 1, key === 'freeFailures' ? 1000 : 86_400 * 7));
+        if (n !== undefined) policy[key] = n;
+      }
+      return policy;
+    }),
+  );
   return lock;
 }
 
@@ -599,4 +692,3 @@ export function withOverrides(scenario: Scenario, o: ScenarioOverrides): Scenari
   if (o.doorSensor !== undefined) lock.doorSensor = o.doorSensor;
   return { ...scenario, lock, mtu: o.mtu ?? scenario.mtu };
 }
-

@@ -10,7 +10,17 @@ import { formatDuration, isoTime } from '../../issuer/time.js';
 import { CourierPhone, type PresentationReport, type ProofMode } from '../phone.js';
 import { Simulator, type SimulatorOptions, type TimelineEntry } from '../simulator.js';
 import { derive, resolveTime, type Outcome, type Scenario } from './parse.js';
-import { buildAdminCommand, buildProvisioning, buildTimeStatement, joinAuditExports, verifyAuditExport, verifyDeviceAnswer, type AdminSigner, type ArgValue, type CommandName } from '../../issuer/admin.js';
+import {
+  buildAdminCommand,
+  buildProvisioning,
+  buildTimeStatement,
+  joinAuditExports,
+  verifyAuditExport,
+  verifyDeviceAnswer,
+  type AdminSigner,
+  type ArgValue,
+  type CommandName,
+} from '../../issuer/admin.js';
 import { argsFromJson } from '../../issuer/admin-json.js';
 import { toHex } from '../../src/bytes.js';
 import { portableHashes } from '../../src/crypto/portable-hashes.js';
@@ -121,7 +131,7 @@ export interface ScenarioRun {
 
 function outcomeName(report: PresentationReport): Outcome {
   const o = report.outcome;
-  if (o.kind === 'result') return o.granted ? 'granted' : o.reason ?? `code ${o.reasonCode}`;
+  if (o.kind === 'result') return o.granted ? 'granted' : (o.reason ?? `code ${o.reasonCode}`);
   if (o.kind === 'error') return `error:${o.error}`;
   return o.kind;
 }
@@ -232,13 +242,26 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
   };
 
   const finish = (
-    kind: 'present' | 'replay', ticket: string, phoneName: string, proof: PresentationRecord['proof'],
-    report: PresentationReport, expect: Outcome | undefined,
+    kind: 'present' | 'replay',
+    ticket: string,
+    phoneName: string,
+    proof: PresentationRecord['proof'],
+    report: PresentationReport,
+    expect: Outcome | undefined,
   ): PresentationRecord => {
     const name = outcomeName(report);
     const record: PresentationRecord = {
-      step: stepIndex, kind, ticket, phone: phoneName, mtu: report.mtu, proof, outcome: name, granted: name === 'granted',
-      writes: report.writes, notifications: report.notifications, latencyMs: report.latencyMs,
+      step: stepIndex,
+      kind,
+      ticket,
+      phone: phoneName,
+      mtu: report.mtu,
+      proof,
+      outcome: name,
+      granted: name === 'granted',
+      writes: report.writes,
+      notifications: report.notifications,
+      latencyMs: report.latencyMs,
     };
     if (report.outcome.kind === 'result' && (report.outcome.granted || report.outcome.reason === 'backoff')) record.seconds = report.outcome.seconds;
     let text = outcomeText(report);
@@ -257,15 +280,15 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
   let seq = 0;
   let deviceKey: Uint8Array | undefined;
   const admin: AdminRecord[] = [];
-  const jsonArgs = (json: Record<string, unknown>): { [k: string]: ArgValue } =>
-    argsFromJson(json, { now: sim.time.now(), key: () => new Uint8Array(32) });
+  const jsonArgs = (json: Record<string, unknown>): { [k: string]: ArgValue } => argsFromJson(json, { now: sim.time.now(), key: () => new Uint8Array(32) });
   const issuerArgs = (name: string): { [k: string]: ArgValue | undefined } => ({
     kid: signingKey(name).kid,
     key: publicKeyFromSeed(scenario.issuers[name].seed),
     name: name.slice(0, 32),
     scope: scenario.issuers[name].scope === undefined ? undefined : jsonArgs(scenario.issuers[name].scope as Record<string, unknown>),
   });
-  const command = (name: CommandName, args: { [k: string]: ArgValue | undefined }): Uint8Array => buildAdminCommand(owner as AdminSigner, lockCfg.id, ++seq, name, args);
+  const command = (name: CommandName, args: { [k: string]: ArgValue | undefined }): Uint8Array =>
+    buildAdminCommand(owner as AdminSigner, lockCfg.id, ++seq, name, args);
   const adminDone = (kind: string, outcome: Outcome, expect: Outcome | undefined, what: string, seqOf?: number): void => {
     const record: AdminRecord = { step: stepIndex, kind, outcome };
     if (seqOf) record.seq = seqOf;
@@ -295,7 +318,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
         const phoneName = step.phone ?? t.phone;
         const m = step.mtu ?? scenario.mtu;
         const bytes = ticketBytes(step.ticket);
-        sim.note('phone', `${phoneName} presents ticket "${step.ticket}" (${t.courier}, ${bytes.length} bytes, MTU ${m}${step.proof === 'valid' ? '' : `, proof: ${step.proof}`})`);
+        sim.note(
+          'phone',
+          `${phoneName} presents ticket "${step.ticket}" (${t.courier}, ${bytes.length} bytes, MTU ${m}${step.proof === 'valid' ? '' : `, proof: ${step.proof}`})`,
+        );
         const report = phoneFor(phoneName).present(bytes, { mtu: m, proof: step.proof });
         finish('present', step.ticket, phoneName, step.proof, report, step.expect);
         const entry = { frames: report.sentFrames, mtu: report.mtu, ticket: step.ticket, phone: phoneName };
@@ -305,7 +331,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
       }
       case 'replay': {
         const r = recorded.get(step.of) as { frames: Uint8Array[]; mtu: number; ticket: string; phone: string };
-        sim.note('phone', `an eavesdropper replays the ${r.frames.length} recorded write${r.frames.length === 1 ? '' : 's'} of "${step.of === 'last' ? r.ticket : step.of}" on a new connection`);
+        sim.note(
+          'phone',
+          `an eavesdropper replays the ${r.frames.length} recorded write${r.frames.length === 1 ? '' : 's'} of "${step.of === 'last' ? r.ticket : step.of}" on a new connection`,
+        );
         const report = phoneFor(r.phone).replay(r.frames, { mtu: r.mtu });
         finish('replay', r.ticket, r.phone, 'replayed-frames', report, step.expect);
         break;
@@ -339,7 +368,13 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
         const o = sim.ownerPhone.admin(bundle);
         const answer = o.data === undefined ? undefined : verifyDeviceAnswer(o.data);
         if (answer?.ok) deviceKey = answer.value.deviceKey;
-        adminDone('provision', o.result, step.expect, `provision ${lockCfg.id} with ${step.issuers.length ? step.issuers.join(', ') : 'no issuers'}${deviceKey ? `; device key ${toHex(deviceKey).slice(0, 16)}…` : ''}`, o.seq);
+        adminDone(
+          'provision',
+          o.result,
+          step.expect,
+          `provision ${lockCfg.id} with ${step.issuers.length ? step.issuers.join(', ') : 'no issuers'}${deviceKey ? `; device key ${toHex(deviceKey).slice(0, 16)}…` : ''}`,
+          o.seq,
+        );
         break;
       }
       case 'addIssuer':
@@ -356,12 +391,27 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
         const now = sim.time.now();
         if (r.kind === 'ticket') {
           const t = scenario.tickets[r.ticket];
-          sendAdmin('revoke', `revoke ticket "${r.ticket}"`, command('revoke', { kind: 'cti', kid: signingKey(t.issuer).kid, cti: t.cti, until: resolveTime(t.expires, start) }), step.expect);
+          sendAdmin(
+            'revoke',
+            `revoke ticket "${r.ticket}"`,
+            command('revoke', { kind: 'cti', kid: signingKey(t.issuer).kid, cti: t.cti, until: resolveTime(t.expires, start) }),
+            step.expect,
+          );
         } else if (r.kind === 'courier') {
-          sendAdmin('revoke', `revoke courier ${r.courier} of ${r.issuer}`, command('revoke', { kind: 'sub', kid: signingKey(r.issuer).kid, sub: r.courier, until: resolveTime(r.until, now) }), step.expect);
+          sendAdmin(
+            'revoke',
+            `revoke courier ${r.courier} of ${r.issuer}`,
+            command('revoke', { kind: 'sub', kid: signingKey(r.issuer).kid, sub: r.courier, until: resolveTime(r.until, now) }),
+            step.expect,
+          );
         } else if (r.kind === 'issued-before') {
           const before = resolveTime(r.before, now);
-          sendAdmin('revoke', `revoke ${r.issuer}'s tickets issued before ${isoTime(before)}`, command('revoke', { kind: 'issued-before', kid: signingKey(r.issuer).kid, before }), step.expect);
+          sendAdmin(
+            'revoke',
+            `revoke ${r.issuer}'s tickets issued before ${isoTime(before)}`,
+            command('revoke', { kind: 'issued-before', kid: signingKey(r.issuer).kid, before }),
+            step.expect,
+          );
         } else {
           sendAdmin('revoke', `revoke ${r.issuer}'s key`, command('revoke', { kind: 'key', kid: signingKey(r.issuer).kid }), step.expect);
         }
@@ -383,7 +433,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
           if (verified?.ok) {
             sim.note('phone', `owner's phone: audit log, ${verified.value.entries.length} entries, chain and device signature verified:`);
             for (const e of verified.value.entries) {
-              const detail = Object.entries(e.detail).filter(([k]) => k !== 'retryAfter').map(([k, v]) => `${k}=${v}`).join(' ');
+              const detail = Object.entries(e.detail)
+                .filter(([k]) => k !== 'retryAfter')
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ');
               sim.note('phone', `  #${e.seq} ${isoTime(e.at).slice(11, 19)} ${e.event}${detail ? ' ' + detail : ''}`);
             }
           }
@@ -447,8 +500,11 @@ function writesOf(storage: unknown): number | undefined {
 }
 
 function summarize(
-  timeline: RunTimelineEntry[], presentations: PresentationRecord[], bolt: 'locked' | 'unlocked',
-  writesAfter: number | undefined, writesBefore: number | undefined,
+  timeline: RunTimelineEntry[],
+  presentations: PresentationRecord[],
+  bolt: 'locked' | 'unlocked',
+  writesAfter: number | undefined,
+  writesBefore: number | undefined,
 ): ScenarioSummary {
   const outcomes: Record<string, number> = {};
   const mtus = new Map<number, ScenarioSummary['perMtu'][number]>();
@@ -456,7 +512,13 @@ function summarize(
     outcomes[p.outcome] = (outcomes[p.outcome] ?? 0) + 1;
     const m = mtus.get(p.mtu);
     if (m === undefined) {
-      mtus.set(p.mtu, { mtu: p.mtu, presentations: 1, granted: p.granted ? 1 : 0, writes: [p.writes, p.writes], notifications: [p.notifications, p.notifications] });
+      mtus.set(p.mtu, {
+        mtu: p.mtu,
+        presentations: 1,
+        granted: p.granted ? 1 : 0,
+        writes: [p.writes, p.writes],
+        notifications: [p.notifications, p.notifications],
+      });
     } else {
       m.presentations++;
       if (p.granted) m.granted++;
@@ -508,4 +570,3 @@ function summarize(
     },
   };
 }
-

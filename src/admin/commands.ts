@@ -21,7 +21,16 @@ import { MAX_ADMIN_KEYS, MAX_LOCK_ID_LENGTH, MAX_SEQUENCE, type AdminKey, type O
 import { LABELS, openStatement } from './signed.js';
 
 export const COMMAND_NAMES = [
-  'provision', 'add-issuer', 'rotate-issuer', 'remove-issuer', 'set-scope', 'settings', 'revoke', 'delegate', 'withdraw', 'read-log',
+  'provision',
+  'add-issuer',
+  'rotate-issuer',
+  'remove-issuer',
+  'set-scope',
+  'settings',
+  'revoke',
+  'delegate',
+  'withdraw',
+  'read-log',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 /** Commands only the owner key may give. */
@@ -137,10 +146,24 @@ function parseScope(v: Args): Partial<IssuerScope> {
 function parseIssuer(v: Args): IssuerSpec {
   onlyKeys(v, ['kid', 'key', 'name', 'scope'], 'issuer');
   const scope = mapArg(v, 'scope');
-  return { kid: bytesArg(v, 'kid', 1, MAX_KID_BYTES), key: bytesArg(v, 'key', 32, 32), name: textArg(v, 'name', MAX_NAME_LENGTH) ?? '', scope: scope ? parseScope(scope) : {} };
+  return {
+    kid: bytesArg(v, 'kid', 1, MAX_KID_BYTES),
+    key: bytesArg(v, 'key', 32, 32),
+    name: textArg(v, 'name', MAX_NAME_LENGTH) ?? '',
+    scope: scope ? parseScope(scope) : {},
+  };
 }
 
-const SETTING_NAMES = ['relockSeconds', 'skewSeconds', 'maxWindowSeconds', 'holderProof', 'cnonceTickets', 'cnonceWindowSeconds', 'tzOffsetMinutes', 'doNotDisturb'] as const;
+const SETTING_NAMES = [
+  'relockSeconds',
+  'skewSeconds',
+  'maxWindowSeconds',
+  'holderProof',
+  'cnonceTickets',
+  'cnonceWindowSeconds',
+  'tzOffsetMinutes',
+  'doNotDisturb',
+] as const;
 
 function parseSettings(v: Args): Partial<Settings> {
   onlyKeys(v, SETTING_NAMES, 'settings');
@@ -204,7 +227,12 @@ function parseArguments(name: CommandName, args: Args): AdminCommand {
       return { name, issuer: parseIssuer(args) };
     case 'rotate-issuer':
       onlyKeys(args, ['kid', 'key', 'newKid'], name);
-      return { name, kid: bytesArg(args, 'kid', 1, MAX_KID_BYTES), key: bytesArg(args, 'key', 32, 32), newKid: args.has('newKid') ? bytesArg(args, 'newKid', 1, MAX_KID_BYTES) : undefined };
+      return {
+        name,
+        kid: bytesArg(args, 'kid', 1, MAX_KID_BYTES),
+        key: bytesArg(args, 'key', 32, 32),
+        newKid: args.has('newKid') ? bytesArg(args, 'newKid', 1, MAX_KID_BYTES) : undefined,
+      };
     case 'remove-issuer':
     case 'withdraw':
       onlyKeys(args, ['kid'], name);
@@ -242,7 +270,8 @@ export function authorise(bytes: Uint8Array, config: OwnerConfig | undefined): A
   const seq = p.get(LABELS.seq);
   const name = p.get(LABELS.command);
   const args = p.get(LABELS.args) ?? new Map();
-  if (p.size > 4 || [...p.keys()].some((k) => typeof k !== 'number' || k < LABELS.lockId || k > LABELS.args)) return refuse('bad-command', 'unknown payload label');
+  if (p.size > 4 || [...p.keys()].some((k) => typeof k !== 'number' || k < LABELS.lockId || k > LABELS.args))
+    return refuse('bad-command', 'unknown payload label');
   if (typeof lockId !== 'string' || lockId.length === 0 || lockId.length > MAX_LOCK_ID_LENGTH) return refuse('bad-command', 'lock ID missing');
   if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > MAX_SEQUENCE) return refuse('bad-command', 'sequence number missing');
   if (typeof name !== 'string' || !(COMMAND_NAMES as readonly string[]).includes(name)) return refuse('bad-command', `unknown command ${String(name)}`);

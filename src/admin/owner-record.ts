@@ -111,7 +111,13 @@ export function decodeOwnerConfig(value: Uint8Array): OwnerConfig | string {
         need(typeof name === 'string' && name.length <= MAX_NAME_LENGTH, 'name');
         const scope = { schedules: schedules(sched), maxWindowSeconds: uint(maxWindowSeconds, 'maxWindow'), maxUses: uint(maxUses, 'maxUses') };
         need(scopeProblem(scope) === undefined, 'scope');
-        return { kid: bytes(kid, 'kid', 1, MAX_KID_BYTES), publicKey: bytes(publicKey, 'key', 32, 32), name: name as string, scope, revokedBefore: uint(revokedBefore, 'revokedBefore') };
+        return {
+          kid: bytes(kid, 'kid', 1, MAX_KID_BYTES),
+          publicKey: bytes(publicKey, 'key', 32, 32),
+          name: name as string,
+          scope,
+          revokedBefore: uint(revokedBefore, 'revokedBefore'),
+        };
       }),
       settings: (() => {
         const [relock, skew, window, holderProof, cnonce, cnonceWindow, tz, dndSchedules, dndPeriods] = arr(settings, 'settings');

@@ -60,7 +60,16 @@ export function verifyReceipt(bytes: Uint8Array, devicePublicKey: Uint8Array): V
   const issuerKid = p.get(LABELS.issuerKid);
   const result = p.get(LABELS.result);
   const logSeq = p.get(LABELS.logSeq);
-  if (typeof lockId !== 'string' || !isUint(time) || !(cti instanceof Uint8Array) || typeof sub !== 'string' || !(issuerKid instanceof Uint8Array) || result !== 'granted' || !isUint(logSeq) || p.size !== 7) {
+  if (
+    typeof lockId !== 'string' ||
+    !isUint(time) ||
+    !(cti instanceof Uint8Array) ||
+    typeof sub !== 'string' ||
+    !(issuerKid instanceof Uint8Array) ||
+    result !== 'granted' ||
+    !isUint(logSeq) ||
+    p.size !== 7
+  ) {
     return { ok: false, error: 'not a receipt' };
   }
   return { ok: true, value: { lockId, time, cti, sub, issuerKid, result, logSeq } };
@@ -73,7 +82,13 @@ export interface DeviceAnswer {
 }
 
 export function deviceAnswerPayload(a: DeviceAnswer): Uint8Array {
-  return encodeCbor(new Map<number, unknown>([[LABELS.lockId, a.lockId], [LABELS.deviceKey, a.deviceKey], [LABELS.ownerKey, a.ownerKey]]));
+  return encodeCbor(
+    new Map<number, unknown>([
+      [LABELS.lockId, a.lockId],
+      [LABELS.deviceKey, a.deviceKey],
+      [LABELS.ownerKey, a.ownerKey],
+    ]),
+  );
 }
 
 /** The provisioning answer: self-signed by the device key it carries (proof the lock holds it). */
@@ -83,7 +98,13 @@ export function verifyDeviceAnswer(bytes: Uint8Array): Verified<DeviceAnswer> {
   const lockId = opened.payload.get(LABELS.lockId);
   const deviceKey = opened.payload.get(LABELS.deviceKey);
   const ownerKey = opened.payload.get(LABELS.ownerKey);
-  if (typeof lockId !== 'string' || !(deviceKey instanceof Uint8Array) || deviceKey.length !== 32 || !(ownerKey instanceof Uint8Array) || ownerKey.length !== 32) {
+  if (
+    typeof lockId !== 'string' ||
+    !(deviceKey instanceof Uint8Array) ||
+    deviceKey.length !== 32 ||
+    !(ownerKey instanceof Uint8Array) ||
+    ownerKey.length !== 32
+  ) {
     return { ok: false, error: 'not a provisioning answer' };
   }
   if (!opened.verify(deviceKey)) return { ok: false, error: 'not signed by the device key it carries' };
@@ -119,8 +140,10 @@ export function decodeAuditExport(bytes: Uint8Array): Verified<AuditExport> {
   const v = d.value;
   if (!Array.isArray(v) || v.length !== 5) return { ok: false, error: 'not an audit export' };
   const [lockId, firstSeq, anchor, entries, signature] = v;
-  if (typeof lockId !== 'string' || !isUint(firstSeq) || firstSeq < 1 || !(anchor instanceof Uint8Array) || anchor.length !== HASH_BYTES) return { ok: false, error: 'not an audit export' };
-  if (!Array.isArray(entries) || !entries.every((e) => e instanceof Uint8Array) || !(signature instanceof Uint8Array)) return { ok: false, error: 'not an audit export' };
+  if (typeof lockId !== 'string' || !isUint(firstSeq) || firstSeq < 1 || !(anchor instanceof Uint8Array) || anchor.length !== HASH_BYTES)
+    return { ok: false, error: 'not an audit export' };
+  if (!Array.isArray(entries) || !entries.every((e) => e instanceof Uint8Array) || !(signature instanceof Uint8Array))
+    return { ok: false, error: 'not an audit export' };
   return { ok: true, value: { lockId, firstSeq, anchor, entries, signature } };
 }
 
@@ -131,7 +154,8 @@ export function joinAuditExports(parts: AuditExport[], sha256: HashFunction): Ve
   let next = parts[0].firstSeq;
   const entries: Uint8Array[] = [];
   for (const part of parts) {
-    if (part.lockId !== parts[0].lockId || part.firstSeq !== next || !bytesEqual(part.anchor, hash)) return { ok: false, error: `chunk at ${part.firstSeq} does not continue the previous one` };
+    if (part.lockId !== parts[0].lockId || part.firstSeq !== next || !bytesEqual(part.anchor, hash))
+      return { ok: false, error: `chunk at ${part.firstSeq} does not continue the previous one` };
     for (const e of part.entries) hash = chainHash(sha256, hash, e);
     entries.push(...part.entries);
     next += part.entries.length;
@@ -144,7 +168,11 @@ export function joinAuditExports(parts: AuditExport[], sha256: HashFunction): Ve
  * Verifies an export against the device public key: the chain from the anchor through every
  * entry, each entry's seq, and the signature over the last hash. Any changed byte fails.
  */
-export function verifyAuditExport(e: AuditExport, devicePublicKey: Uint8Array, sha256: HashFunction): Verified<{ entries: AuditEntry[]; lastHash: Uint8Array }> {
+export function verifyAuditExport(
+  e: AuditExport,
+  devicePublicKey: Uint8Array,
+  sha256: HashFunction,
+): Verified<{ entries: AuditEntry[]; lastHash: Uint8Array }> {
   let hash = e.anchor;
   const entries: AuditEntry[] = [];
   for (let i = 0; i < e.entries.length; i++) {
@@ -156,7 +184,8 @@ export function verifyAuditExport(e: AuditExport, devicePublicKey: Uint8Array, s
     }
     const detail: Record<string, AuditValue> = {};
     for (const [k, val] of v[3] as Map<unknown, unknown>) {
-      if (typeof k !== 'string' || !['string', 'number', 'boolean'].includes(typeof val)) return { ok: false, error: `entry ${e.firstSeq + i} has a bad detail` };
+      if (typeof k !== 'string' || !['string', 'number', 'boolean'].includes(typeof val))
+        return { ok: false, error: `entry ${e.firstSeq + i} has a bad detail` };
       detail[k] = val as AuditValue;
     }
     entries.push({ seq: v[0], at: v[1], event: v[2], detail });
@@ -168,4 +197,3 @@ export function verifyAuditExport(e: AuditExport, devicePublicKey: Uint8Array, s
   }
   return { ok: true, value: { entries, lastHash: hash } };
 }
-

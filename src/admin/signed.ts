@@ -49,7 +49,12 @@ export function aad(kind: SignedKind): Uint8Array {
 /** Signs `payload` as a COSE_Sign1 of `kind` (the lock's device key; tools pass a seed). */
 export function signStatement(kind: SignedKind, kid: Uint8Array, key: ExpandedKey | Uint8Array, payload: Uint8Array, sha512: HashFunction): Uint8Array {
   const expanded = key instanceof Uint8Array ? expandEd25519Seed(key, sha512) : key;
-  const protectedBytes = encodeCbor(new Map<number, unknown>([[HEADER_ALG, ALG_EDDSA], [HEADER_KID, kid]]));
+  const protectedBytes = encodeCbor(
+    new Map<number, unknown>([
+      [HEADER_ALG, ALG_EDDSA],
+      [HEADER_KID, kid],
+    ]),
+  );
   const signature = ed25519SignExpanded(expanded, sign1Input(protectedBytes, payload, aad(kind)), sha512);
   return encodeCbor(new Tag([protectedBytes, new Map(), payload, signature], COSE_SIGN1_TAG));
 }

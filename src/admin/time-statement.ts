@@ -15,7 +15,13 @@ export interface TimeSigner {
 }
 
 export function timeStatementPayload(lockId: string, challenge: Uint8Array, time: number): Uint8Array {
-  return encodeCbor(new Map<number, unknown>([[LABELS.lockId, lockId], [LABELS.challenge, challenge], [LABELS.time, time]]));
+  return encodeCbor(
+    new Map<number, unknown>([
+      [LABELS.lockId, lockId],
+      [LABELS.challenge, challenge],
+      [LABELS.time, time],
+    ]),
+  );
 }
 
 export type TimeDecision = { ok: true; time: number; signer: Uint8Array } | { ok: false; reason: AdminReason; detail: string };
@@ -29,14 +35,22 @@ export function checkTimeStatement(
   const lockId = opened.payload.get(LABELS.lockId);
   const challenge = opened.payload.get(LABELS.challenge);
   const time = opened.payload.get(LABELS.time);
-  if (opened.payload.size !== 3 || typeof lockId !== 'string' || !(challenge instanceof Uint8Array) || typeof time !== 'number' || !Number.isInteger(time) || time < 0 || time > 0xffffffff) {
+  if (
+    opened.payload.size !== 3 ||
+    typeof lockId !== 'string' ||
+    !(challenge instanceof Uint8Array) ||
+    typeof time !== 'number' ||
+    !Number.isInteger(time) ||
+    time < 0 ||
+    time > 0xffffffff
+  ) {
     return { ok: false, reason: 'bad-command', detail: 'not a time statement' };
   }
   const signer = context.signers.find((s) => bytesEqual(s.kid, opened.kid));
   if (signer === undefined) return { ok: false, reason: 'unknown-key', detail: 'no owner, admin or issuer key with this kid' };
   if (!opened.verify(signer.publicKey)) return { ok: false, reason: 'bad-signature', detail: 'signature does not verify' };
   if (lockId !== context.lockId) return { ok: false, reason: 'wrong-lock', detail: `statement is for "${lockId}"` };
-  if (!bytesEqual(challenge, context.challenge)) return { ok: false, reason: 'bad-time', detail: 'not bound to this connection\'s challenge' };
+  if (!bytesEqual(challenge, context.challenge)) return { ok: false, reason: 'bad-time', detail: "not bound to this connection's challenge" };
   if (time < context.mark) return { ok: false, reason: 'bad-time', detail: `time ${time} is below the high-water mark ${context.mark}` };
   return { ok: true, time, signer: signer.kid };
 }

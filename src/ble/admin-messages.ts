@@ -55,7 +55,8 @@ export function decodeAdminResult(body: Uint8Array): Result<AdminResultMessage> 
   if (!Array.isArray(items)) return items;
   const [code, seq, data] = items;
   const uint = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
-  if (items.length !== 3 || !uint(code, MAX_UINT_FIELD) || !uint(seq, MAX_SEQ) || !(data instanceof Uint8Array)) return { ok: false, error: 'not an ADMIN_RESULT' };
+  if (items.length !== 3 || !uint(code, MAX_UINT_FIELD) || !uint(seq, MAX_SEQ) || !(data instanceof Uint8Array))
+    return { ok: false, error: 'not an ADMIN_RESULT' };
   return { ok: true, value: { kind: 'admin-result', code, seq, data: Uint8Array.from(data) } };
 }
 
@@ -68,7 +69,8 @@ export function decodeLogRead(body: Uint8Array): Result<LogReadMessage> {
   const items = decodeArray(body);
   if (!Array.isArray(items)) return items;
   const from = items[0];
-  if (items.length !== 1 || typeof from !== 'number' || !Number.isInteger(from) || from < 0 || from > MAX_UINT_FIELD) return { ok: false, error: 'not a LOG_READ' };
+  if (items.length !== 1 || typeof from !== 'number' || !Number.isInteger(from) || from < 0 || from > MAX_UINT_FIELD)
+    return { ok: false, error: 'not a LOG_READ' };
   return { ok: true, value: { kind: 'log-read', from } };
 }
 

@@ -77,7 +77,6 @@ export interface ErrorMessage {
 
 export type Message = ChallengeMessage | PresentMessage | ResultMessage | ErrorMessage;
 
-
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
@@ -215,4 +214,3 @@ function isUint(value: unknown): value is number {
 function copy(bytes: Uint8Array): Uint8Array {
   return Uint8Array.from(bytes);
 }
-

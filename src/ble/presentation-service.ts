@@ -127,7 +127,10 @@ export class PresentationService {
     const challenge = this.hw.random.bytes(CHALLENGE_BYTES);
     if (!(challenge instanceof Uint8Array) || challenge.length !== CHALLENGE_BYTES) throw new Error('random source failed');
     c.challenge = challenge;
-    this.send(MESSAGE_TYPES.CHALLENGE, encodeChallenge({ challenge, lockId: this.lock.lockId, lockTime: Math.max(0, Math.min(this.hw.clock.now(), MAX_UINT32)) }));
+    this.send(
+      MESSAGE_TYPES.CHALLENGE,
+      encodeChallenge({ challenge, lockId: this.lock.lockId, lockTime: Math.max(0, Math.min(this.hw.clock.now(), MAX_UINT32)) }),
+    );
   }
 
   private written(value: Uint8Array): void {
@@ -239,9 +242,13 @@ export class PresentationService {
     // A phone that keeps sending garbage must not hold the lock's only connection.
     if (++c.protocolErrors >= MAX_PROTOCOL_ERRORS && !c.closing) {
       c.closing = true;
-      this.hw.timers.set(() => this.guard(() => {
-        if (this.connection === c) this.hangUp('ble-too-many-errors');
-      }), HANG_UP_GRACE_MS);
+      this.hw.timers.set(
+        () =>
+          this.guard(() => {
+            if (this.connection === c) this.hangUp('ble-too-many-errors');
+          }),
+        HANG_UP_GRACE_MS,
+      );
     }
   }
 

@@ -165,18 +165,31 @@ export function jointMultiply(digits: readonly Int8Array[], tables: readonly (re
   // exceeds every once-folded value. The bounds are worked through in docs/bench.md.
   for (let i = top; i >= 0; i--) {
     if (i !== top) {
-      t = X * X; const A = (t & M) + (t >> S) * K;
-      t = Y * Y; const B = (t & M) + (t >> S) * K;
-      t = Z * Z; const C = ((t & M) + (t >> S) * K) << 1n;
+      t = X * X;
+      const A = (t & M) + (t >> S) * K;
+      t = Y * Y;
+      const B = (t & M) + (t >> S) * K;
+      t = Z * Z;
+      const C = ((t & M) + (t >> S) * K) << 1n;
       const H = A + B;
-      t = X + Y; t = t * t; const E = H + SUB - ((t & M) + (t >> S) * K);
+      t = X + Y;
+      t = t * t;
+      const E = H + SUB - ((t & M) + (t >> S) * K);
       const G = A + SUB - B;
       const F = C + G;
-      t = E * F; u = (t & M) + (t >> S) * K; X = (u & M) + (u >> S) * K;
-      t = G * H; u = (t & M) + (t >> S) * K; Y = (u & M) + (u >> S) * K;
-      t = F * G; u = (t & M) + (t >> S) * K; Z = (u & M) + (u >> S) * K;
+      t = E * F;
+      u = (t & M) + (t >> S) * K;
+      X = (u & M) + (u >> S) * K;
+      t = G * H;
+      u = (t & M) + (t >> S) * K;
+      Y = (u & M) + (u >> S) * K;
+      t = F * G;
+      u = (t & M) + (t >> S) * K;
+      Z = (u & M) + (u >> S) * K;
       if (active[i] !== 0) {
-        t = E * H; u = (t & M) + (t >> S) * K; T = (u & M) + (u >> S) * K;
+        t = E * H;
+        u = (t & M) + (t >> S) * K;
+        T = (u & M) + (u >> S) * K;
       }
     }
     if (active[i] === 0) continue;
@@ -188,22 +201,35 @@ export function jointMultiply(digits: readonly Int8Array[], tables: readonly (re
       const e = (d < 0 ? -d >> 1 : d >> 1) * stride;
       const ypx = table[e];
       const ymx = table[e + 1];
-      t = (Y + P8 - X) * (d < 0 ? ypx : ymx); const A = (t & M) + (t >> S) * K;
-      t = (Y + X) * (d < 0 ? ymx : ypx); const B = (t & M) + (t >> S) * K;
-      t = T * table[e + 2]; const C = (t & M) + (t >> S) * K;
+      t = (Y + P8 - X) * (d < 0 ? ypx : ymx);
+      const A = (t & M) + (t >> S) * K;
+      t = (Y + X) * (d < 0 ? ymx : ypx);
+      const B = (t & M) + (t >> S) * K;
+      t = T * table[e + 2];
+      const C = (t & M) + (t >> S) * K;
       let Dz: bigint;
-      if (stride === 3) Dz = Z << 1n; // affine entry: 2Z' = 2
+      if (stride === 3)
+        Dz = Z << 1n; // affine entry: 2Z' = 2
       else {
-        t = Z * table[e + 3]; Dz = (t & M) + (t >> S) * K;
+        t = Z * table[e + 3];
+        Dz = (t & M) + (t >> S) * K;
       }
       const E = B + SUB - A;
       const F = d < 0 ? Dz + C : Dz + SUB - C;
       const G = d < 0 ? Dz + SUB - C : Dz + C;
       const H = B + A;
-      t = E * F; u = (t & M) + (t >> S) * K; X = (u & M) + (u >> S) * K;
-      t = G * H; u = (t & M) + (t >> S) * K; Y = (u & M) + (u >> S) * K;
-      t = F * G; u = (t & M) + (t >> S) * K; Z = (u & M) + (u >> S) * K;
-      t = E * H; u = (t & M) + (t >> S) * K; T = (u & M) + (u >> S) * K;
+      t = E * F;
+      u = (t & M) + (t >> S) * K;
+      X = (u & M) + (u >> S) * K;
+      t = G * H;
+      u = (t & M) + (t >> S) * K;
+      Y = (u & M) + (u >> S) * K;
+      t = F * G;
+      u = (t & M) + (t >> S) * K;
+      Z = (u & M) + (u >> S) * K;
+      t = E * H;
+      u = (t & M) + (t >> S) * K;
+      T = (u & M) + (u >> S) * K;
     }
   }
   return { X, Y, Z, T };

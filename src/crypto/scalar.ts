@@ -7,8 +7,7 @@ export const L = (1n << 252n) + 27742317777372353535851937790883648493n;
 
 /** L, little-endian. */
 const L_BYTES: readonly number[] = Object.freeze([
-  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
 ]);
 
 /** True if the 32 little-endian bytes encode an integer below L (RFC 8032's check S < L). */
@@ -62,7 +61,7 @@ export function wnaf(scalar: Uint8Array, w: number, length: number, active?: Uin
   while (pos < bits || carry !== 0) {
     const byte = pos >> 3;
     // Up to 9 bits from three bytes (w ≤ 8); bytes past the end read as 0.
-    const window = ((((scalar[byte] | 0) | ((scalar[byte + 1] | 0) << 8) | ((scalar[byte + 2] | 0) << 16)) >> (pos & 7)) & mask) + carry;
+    const window = (((scalar[byte] | 0 | ((scalar[byte + 1] | 0) << 8) | ((scalar[byte + 2] | 0) << 16)) >> (pos & 7)) & mask) + carry;
     if ((window & 1) === 0) {
       // Zero digits up to the window's lowest set bit, or across the whole window if it is 0
       // (then the carry is 0). The carry stays as it is: (k >> pos) + carry halves exactly.

@@ -81,7 +81,8 @@ export class AuditLog {
   ) {
     const { pages, pageBytes } = options;
     if (!Number.isInteger(pages) || pages < 2 || pages > 64) throw new RangeError('audit log pages must be 2..64');
-    if (!Number.isInteger(pageBytes) || pageBytes < 256 || pageBytes > storage.maxValueBytes) throw new RangeError(`audit log page bytes must be 256..${storage.maxValueBytes}`);
+    if (!Number.isInteger(pageBytes) || pageBytes < 256 || pageBytes > storage.maxValueBytes)
+      throw new RangeError(`audit log page bytes must be 256..${storage.maxValueBytes}`);
     if ((KEY_LOG_PREFIX + (pages - 1)).length > storage.maxKeyLength) throw new RangeError('audit log key too long');
     let newest: Page | undefined;
     for (let i = 0; i < pages; i++) {
@@ -228,7 +229,8 @@ export class AuditLog {
         seq++;
       }
     }
-    if (entries.length === 0) return { anchor: this.lastHash, firstSeq: this.lastSeq + 1, entries: [], lastSeq: this.lastSeq, lastHash: this.lastHash, more: false };
+    if (entries.length === 0)
+      return { anchor: this.lastHash, firstSeq: this.lastSeq + 1, entries: [], lastSeq: this.lastSeq, lastHash: this.lastHash, more: false };
     return { anchor, firstSeq, entries, lastSeq: firstSeq + entries.length - 1, lastHash: hash, more };
   }
 

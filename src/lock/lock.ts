@@ -8,7 +8,15 @@ import { ed25519SelfTest, verifyEd25519 } from '../ed25519.js';
 import { hashesSelfTest } from '../hash-self-test.js';
 import type { RefusalReason } from '../reasons.js';
 import type { TicketClaims } from '../ticket.js';
-import { DEFAULT_MAX_WINDOW_SECONDS, DEFAULT_SKEW_SECONDS, skewProblem, trustedIssuersProblem, verifyTicket, type SignatureCheck, type TrustedIssuer } from '../verify.js';
+import {
+  DEFAULT_MAX_WINDOW_SECONDS,
+  DEFAULT_SKEW_SECONDS,
+  skewProblem,
+  trustedIssuersProblem,
+  verifyTicket,
+  type SignatureCheck,
+  type TrustedIssuer,
+} from '../verify.js';
 import { holderProofMessage, ticketHash } from '../holder-proof.js';
 import { errorMessage } from '../result.js';
 import { Administration, type AdminAnswer } from '../admin/administration.js';
@@ -63,11 +71,31 @@ export type PresentationResult =
  * (issued-in-future means the lock's clock is behind a signed iat: a fault of the lock.)
  */
 const NOT_THE_PRESENTERS_FAULT: readonly RefusalReason[] = [
-  'backoff', 'clock-untrusted', 'issued-in-future', 'internal-error', 'replay-store-full', 'actuator-fault', 'not-provisioned', 'outside-scope', 'do-not-disturb',
+  'backoff',
+  'clock-untrusted',
+  'issued-in-future',
+  'internal-error',
+  'replay-store-full',
+  'actuator-fault',
+  'not-provisioned',
+  'outside-scope',
+  'do-not-disturb',
 ];
 
 /** Events that go to the audit log (besides every alarm), and those written at once. */
-const AUDITED: readonly string[] = ['granted', 'refused', 'boot', 'admin', 'admin-refused', 'provisioned', 'factory-reset', 'clock-set', 'clock-behind', 'replay-store-repaired', 'self-test-failed'];
+const AUDITED: readonly string[] = [
+  'granted',
+  'refused',
+  'boot',
+  'admin',
+  'admin-refused',
+  'provisioned',
+  'factory-reset',
+  'clock-set',
+  'clock-behind',
+  'replay-store-repaired',
+  'self-test-failed',
+];
 const AUDIT_LATER: readonly string[] = ['refused', 'admin-refused'];
 /** Unflushed audit entries are written at most this long after they were made. */
 export const AUDIT_FLUSH_MS = 60_000;
@@ -103,13 +131,20 @@ export class Lock {
     this.boltOptions = { ...DEFAULT_BOLT_OPTIONS, ...config.bolt };
     if (config.administered) {
       this.audit = new AuditLog(hw.storage, this.hashes.sha256, { pages: DEFAULT_LOG_PAGES, pageBytes: DEFAULT_LOG_PAGE_BYTES, ...config.auditLog });
-      this.admin = new Administration(hw, this.hashes, this.audit, (policy) => this.usePolicy(policy), (level, event, detail) => this.record(level, event, detail));
+      this.admin = new Administration(
+        hw,
+        this.hashes,
+        this.audit,
+        (policy) => this.usePolicy(policy),
+        (level, event, detail) => this.record(level, event, detail),
+      );
     } else {
       if (typeof config.lockId !== 'string' || !Array.isArray(config.issuers)) throw new RangeError('a fixed lock needs lockId and issuers');
       // A misprovisioned lock fails at construction, loudly, rather than deciding by issuer order.
       const problem = trustedIssuersProblem(config.issuers) ?? skewProblem(config.skewSeconds ?? DEFAULT_SKEW_SECONDS);
       if (problem !== undefined) throw new RangeError(`lock config: ${problem}`);
-      if (config.auditLog) this.audit = new AuditLog(hw.storage, this.hashes.sha256, { pages: DEFAULT_LOG_PAGES, pageBytes: DEFAULT_LOG_PAGE_BYTES, ...config.auditLog });
+      if (config.auditLog)
+        this.audit = new AuditLog(hw.storage, this.hashes.sha256, { pages: DEFAULT_LOG_PAGES, pageBytes: DEFAULT_LOG_PAGE_BYTES, ...config.auditLog });
       this.policy = fixedPolicy({
         lockId: config.lockId,
         issuers: config.issuers,
@@ -152,7 +187,11 @@ export class Lock {
       this.admin.boot(reset);
       if (reset) this.record('alarm', 'factory-reset');
     }
-    this.record('info', 'boot', { clockTrusted: this.clockGuard.trusted(), replayEntries: this.replay.size, provisioned: this.admin ? this.policy !== undefined : undefined });
+    this.record('info', 'boot', {
+      clockTrusted: this.clockGuard.trusted(),
+      replayEntries: this.replay.size,
+      provisioned: this.admin ? this.policy !== undefined : undefined,
+    });
     try {
       this.repairIfDamaged();
     } catch (error) {
@@ -272,7 +311,10 @@ export class Lock {
       if (settings.holderProof) return this.refused('missing-proof', 'no holder proof', claims);
     } else {
       const message = holderProofMessage(challenge, policy.lockId, ticketHash(ticket, this.hw.hashes.sha256));
-      const proofValid = this.crypto === undefined ? verifyEd25519(proof, message, claims.holderKey, this.hw.hashes.sha512) : this.crypto.checkSignature(proof, message, claims.holderKey);
+      const proofValid =
+        this.crypto === undefined
+          ? verifyEd25519(proof, message, claims.holderKey, this.hw.hashes.sha512)
+          : this.crypto.checkSignature(proof, message, claims.holderKey);
       if (!proofValid) return this.refused('bad-proof', 'holder proof does not verify under cnf key', claims);
     }
 
@@ -306,7 +348,15 @@ export class Lock {
       // The grant stands; a stale failure count only makes the next lockout come sooner.
     }
     const result: PresentationResult = { granted: true, relockSeconds: Math.ceil(this.bolt.relockMs / 1000), claims };
-    const receipt = this.admin?.receipt({ lockId: policy.lockId, time: now, cti: claims.cti, sub: claims.sub, issuerKid: decision.kid, result: 'granted', logSeq: logSeq ?? 0 });
+    const receipt = this.admin?.receipt({
+      lockId: policy.lockId,
+      time: now,
+      cti: claims.cti,
+      sub: claims.sub,
+      issuerKid: decision.kid,
+      result: 'granted',
+      logSeq: logSeq ?? 0,
+    });
     if (receipt !== undefined) result.receipt = receipt;
     return result;
   }
@@ -339,7 +389,14 @@ export class Lock {
       }
     }
     const retryAfter = this.backoff.retryAfter(now);
-    this.record('warn', 'refused', { reason, detail, courier: claims?.sub, issuer: claims?.iss, ticket: claims ? toHex(claims.cti) : undefined, retryAfter: retryAfter || undefined });
+    this.record('warn', 'refused', {
+      reason,
+      detail,
+      courier: claims?.sub,
+      issuer: claims?.iss,
+      ticket: claims ? toHex(claims.cti) : undefined,
+      retryAfter: retryAfter || undefined,
+    });
     try {
       this.hw.indicator.show('refused');
     } catch {

@@ -23,14 +23,26 @@ export interface Policy {
 }
 
 /** A build-time configuration: every issuer may open at any time, single use, nothing revoked. */
-export function fixedPolicy(config: { lockId: string; issuers: readonly TrustedIssuer[]; skewSeconds: number; maxWindowSeconds: number; relockSeconds: number }): Policy {
+export function fixedPolicy(config: {
+  lockId: string;
+  issuers: readonly TrustedIssuer[];
+  skewSeconds: number;
+  maxWindowSeconds: number;
+  relockSeconds: number;
+}): Policy {
   const settings = { ...defaultSettings(), skewSeconds: config.skewSeconds, maxWindowSeconds: config.maxWindowSeconds, relockSeconds: config.relockSeconds };
   const issuers = config.issuers.map((i) => ({ kid: i.kid, publicKey: i.publicKey, name: '', scope: defaultScope(config.maxWindowSeconds), revokedBefore: 0 }));
   return { lockId: config.lockId, issuers, trusted: prepareIssuers(config.issuers), settings, revocations: [] };
 }
 
 export function ownerPolicy(config: OwnerConfig): Policy {
-  return { lockId: config.lockId, issuers: config.issuers, trusted: prepareIssuers(trustedIssuers(config.issuers)), settings: config.settings, revocations: config.revocations };
+  return {
+    lockId: config.lockId,
+    issuers: config.issuers,
+    trusted: prepareIssuers(trustedIssuers(config.issuers)),
+    settings: config.settings,
+    revocations: config.revocations,
+  };
 }
 
 export type PolicyRefusal = { reason: LockReason | TicketReason; detail: string };
@@ -48,9 +60,10 @@ export function policyRefusal(policy: Policy, kid: Uint8Array, claims: TicketCla
   const revoked = revokedBy(policy.revocations, sha256, { kid, publicKey: issuer.publicKey, cti: claims.cti, sub: claims.sub }, at, skew);
   if (revoked !== undefined) return { reason: 'revoked', detail: `revoked (${revoked})` };
   const window = claims.exp - claims.nbf;
-  if (window > issuer.scope.maxWindowSeconds) return { reason: 'window-too-long', detail: `window ${window} s > the issuer's ${issuer.scope.maxWindowSeconds} s` };
+  if (window > issuer.scope.maxWindowSeconds)
+    return { reason: 'window-too-long', detail: `window ${window} s > the issuer's ${issuer.scope.maxWindowSeconds} s` };
   const tz = policy.settings.tzOffsetMinutes;
-  if (inDoNotDisturb(policy.settings.doNotDisturb, at, tz)) return { reason: 'do-not-disturb', detail: 'the owner\'s do-not-disturb is in force' };
-  if (!inScope(issuer.scope, at, tz)) return { reason: 'outside-scope', detail: 'outside the issuer\'s days and hours' };
+  if (inDoNotDisturb(policy.settings.doNotDisturb, at, tz)) return { reason: 'do-not-disturb', detail: "the owner's do-not-disturb is in force" };
+  if (!inScope(issuer.scope, at, tz)) return { reason: 'outside-scope', detail: "outside the issuer's days and hours" };
   return undefined;
 }

@@ -23,7 +23,6 @@ export interface Revocation {
   until: number;
 }
 
-
 /** The stored id: SHA-256(kind | len(kid) | kid | value), first 16 bytes. */
 export function revocationId(sha256: HashFunction, kind: RevocationKind, kid: Uint8Array, value: Uint8Array): Uint8Array {
   return sha256(concatBytes(Uint8Array.of(REVOCATION_KINDS[kind], kid.length & 255), kid, value)).slice(0, REVOCATION_ID_BYTES);

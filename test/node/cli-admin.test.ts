@@ -38,10 +38,20 @@ describe('latchkey admin / audit', function () {
 
   it('provisions a lock, changes it, and verifies its receipt and exported log', () => {
     const rig = new Rig({ lock: { administered: true } });
-    write('config.json', JSON.stringify({
-      settings: { relockSeconds: 7, tzOffsetMinutes: 60, doNotDisturb: { schedules: [{ days: ['sat', 'sun'], from: '22:00', to: '07:00' }] } },
-      issuers: [{ kid: 'parcel-co', key: 'parcel-co.jwk', name: 'Parcel Co', scope: { schedules: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '20:00' }], maxUses: 1 } }],
-    }));
+    write(
+      'config.json',
+      JSON.stringify({
+        settings: { relockSeconds: 7, tzOffsetMinutes: 60, doNotDisturb: { schedules: [{ days: ['sat', 'sun'], from: '22:00', to: '07:00' }] } },
+        issuers: [
+          {
+            kid: 'parcel-co',
+            key: 'parcel-co.jwk',
+            name: 'Parcel Co',
+            scope: { schedules: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '20:00' }], maxUses: 1 },
+          },
+        ],
+      }),
+    );
     const bundle = hexOut(latchkey(['admin', 'provision', '--key', 'owner-1.jwk', '--lock', LOCK, '--config', 'config.json', '--seq', '1']));
     const answer = rig.lock.administer(bundle);
     expect(answer.reason).to.equal('done');
@@ -51,16 +61,29 @@ describe('latchkey admin / audit', function () {
     expect(JSON.parse(shown.stdout)).to.deep.include({ lockId: LOCK, deviceKey: toHex(rig.lock.admin!.devicePublicKey!) });
 
     write('deputy.json', JSON.stringify({ kid: 'deputy', key: 'deputy.jwk' }));
-    expect(rig.lock.administer(hexOut(latchkey(['admin', 'delegate', '--key', 'owner-1.jwk', '--lock', LOCK, '--args', 'deputy.json']))).reason).to.equal('done');
-    const stale = hexOut(latchkey(['admin', 'settings', '--key', 'deputy.jwk', '--lock', LOCK, '--args', write('s.json', '{"relockSeconds": 9}'), '--seq', '1']));
+    expect(rig.lock.administer(hexOut(latchkey(['admin', 'delegate', '--key', 'owner-1.jwk', '--lock', LOCK, '--args', 'deputy.json']))).reason).to.equal(
+      'done',
+    );
+    const stale = hexOut(
+      latchkey(['admin', 'settings', '--key', 'deputy.jwk', '--lock', LOCK, '--args', write('s.json', '{"relockSeconds": 9}'), '--seq', '1']),
+    );
     expect(rig.lock.administer(stale).reason, 'seq 1 is spent').to.equal('stale-sequence');
 
     // A grant, with its receipt.
     const parcel = parseJwk(JSON.parse(fs.readFileSync(path.join(dir, 'parcel-co.jwk'), 'utf8')), true);
     const holder = new Uint8Array(32).fill(3);
-    const ticket = issueTicket({ kid: new TextEncoder().encode('parcel-co'), seed: parcel.seed! }, {
-      courier: 'courier-42', lockId: LOCK, notBefore: NOW - 60, expires: NOW + 3600, issuedAt: NOW - 60, cti: new Uint8Array(16).fill(7), holderPublicKey: publicKeyFromSeed(holder),
-    });
+    const ticket = issueTicket(
+      { kid: new TextEncoder().encode('parcel-co'), seed: parcel.seed! },
+      {
+        courier: 'courier-42',
+        lockId: LOCK,
+        notBefore: NOW - 60,
+        expires: NOW + 3600,
+        issuedAt: NOW - 60,
+        cti: new Uint8Array(16).fill(7),
+        holderPublicKey: publicKeyFromSeed(holder),
+      },
+    );
     const result = rig.lock.present(ticket, signEd25519(holder, holderProofMessage(FIXED_CHALLENGE, LOCK, ticketHash(ticket))), FIXED_CHALLENGE);
     expect(result.granted, JSON.stringify(result)).to.equal(true);
     write('receipt.hex', toHex((result as { receipt: Uint8Array }).receipt));
@@ -99,7 +122,10 @@ describe('latchkey admin / audit', function () {
   });
 
   it('--help, and a one-line error for every mistake', () => {
-    for (const args of [['admin', '--help'], ['help', 'audit']]) {
+    for (const args of [
+      ['admin', '--help'],
+      ['help', 'audit'],
+    ]) {
       const help = latchkey(args);
       expect(help.code).to.equal(0);
       expect(help.stdout).to.match(/^Usage: latchkey (admin|audit)/);
@@ -111,10 +137,28 @@ describe('latchkey admin / audit', function () {
     expectOneLineError(latchkey(['admin', 'settings', '--key', 'nope.jwk', '--lock', LOCK]), /nope\.jwk.*no such file/);
     expectOneLineError(latchkey(['admin', 'settings', '--key', 'owner-1.jwk', '--lock', LOCK, '--args', write('broken.json', '{"relock')]), /not valid JSON/);
     expectOneLineError(latchkey(['admin', 'settings', '--key', 'owner-1.jwk', '--lock', LOCK, '--args', write('arr.json', '[1]')]), /must be a JSON object/);
-    expectOneLineError(latchkey(['admin', 'add-issuer', '--key', 'owner-1.jwk', '--lock', LOCK, '--args', write('k.json', '{"kid":"x","key":"zz"}')]), /key zz: no such file/);
-    expectOneLineError(latchkey(['admin', 'add-issuer', '--key', 'owner-1.jwk', '--lock', LOCK, '--args', write('k2.json', '{"kid":"x","key":{"kty":"RSA"}}')]), /not an Ed25519 public key/);
+    expectOneLineError(
+      latchkey(['admin', 'add-issuer', '--key', 'owner-1.jwk', '--lock', LOCK, '--args', write('k.json', '{"kid":"x","key":"zz"}')]),
+      /key zz: no such file/,
+    );
+    expectOneLineError(
+      latchkey(['admin', 'add-issuer', '--key', 'owner-1.jwk', '--lock', LOCK, '--args', write('k2.json', '{"kid":"x","key":{"kty":"RSA"}}')]),
+      /not an Ed25519 public key/,
+    );
     expectOneLineError(latchkey(['admin', 'settings', '--key', 'owner-1.jwk', '--lock', LOCK, '--seq', 'soon']), /--seq/);
-    expectOneLineError(latchkey(['admin', 'settings', '--key', 'owner-1.jwk', '--lock', LOCK, '--args', write('d.json', '{"doNotDisturb":{"schedules":[{"days":["someday"]}]}}')]), /unknown day/);
+    expectOneLineError(
+      latchkey([
+        'admin',
+        'settings',
+        '--key',
+        'owner-1.jwk',
+        '--lock',
+        LOCK,
+        '--args',
+        write('d.json', '{"doNotDisturb":{"schedules":[{"days":["someday"]}]}}'),
+      ]),
+      /unknown day/,
+    );
     expectOneLineError(latchkey(['admin', 'time', '--key', 'owner-1.jwk', '--lock', LOCK, '--challenge', 'abcd']), /32-byte challenge/);
     expectOneLineError(latchkey(['audit', 'verify', '--device', 'ab']), /--log FILE and\/or --receipt/);
     expectOneLineError(latchkey(['audit', 'check']), /unknown subcommand "check"/);

@@ -24,9 +24,26 @@ const NBF = 1795251600; // 2026-11-21T09:00:00Z
 const EXP = NBF + 3600; // 2026-11-21T10:00:00Z
 const CTI = '00112233445566778899aabbccddeeff';
 const issueArgs = (extra: string[] = []): string[] => [
-  'issue', '--key', 'issuer.jwk', '--lock', LOCK, '--courier', 'courier-42', '--holder', 'holder.pub.jwk',
-  '--not-before', '2026-11-21T09:00:00Z', '--expires', '2026-11-21T11:00:00+01:00', '--issued-at', '2026-11-21T08:30:00Z',
-  '--iss', 'parcel-co', '--cti', CTI, ...extra,
+  'issue',
+  '--key',
+  'issuer.jwk',
+  '--lock',
+  LOCK,
+  '--courier',
+  'courier-42',
+  '--holder',
+  'holder.pub.jwk',
+  '--not-before',
+  '2026-11-21T09:00:00Z',
+  '--expires',
+  '2026-11-21T11:00:00+01:00',
+  '--issued-at',
+  '2026-11-21T08:30:00Z',
+  '--iss',
+  'parcel-co',
+  '--cti',
+  CTI,
+  ...extra,
 ];
 const verifyArgs = (ticket: string, extra: string[] = []): string[] => ['verify', ticket, '--lock', LOCK, '--trust', 'issuer.pub.jwk', ...extra];
 
@@ -36,7 +53,11 @@ describe('latchkey CLI', function () {
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-cli-'));
-    for (const [kid, name] of [['issuer-1', 'issuer'], ['holder-phone', 'holder'], ['issuer-2', 'other']]) {
+    for (const [kid, name] of [
+      ['issuer-1', 'issuer'],
+      ['holder-phone', 'holder'],
+      ['issuer-2', 'other'],
+    ]) {
       const run = latchkey(['keygen', '--kid', kid, '--out', `${name}.jwk`]);
       expect(run.code, run.stderr).to.equal(0);
       fs.writeFileSync(file(`${name}.pub.jwk`), run.stdout);
@@ -98,9 +119,7 @@ describe('latchkey CLI', function () {
       expect(hex).to.match(/^(d2)[0-9a-f]+\n$/);
       const run = latchkey(verifyArgs('ticket.hex', ['--now', '2026-11-21T09:30:00Z']));
       expect(run.code, run.stderr).to.equal(0);
-      expect(run.stdout).to.equal(
-        `GRANTED courier-42 at ${LOCK} (ticket ${CTI}, valid 2026-11-21T09:00:00Z → 2026-11-21T10:00:00Z)\n`,
-      );
+      expect(run.stdout).to.equal(`GRANTED courier-42 at ${LOCK} (ticket ${CTI}, valid 2026-11-21T09:00:00Z → 2026-11-21T10:00:00Z)\n`);
       expect(run.stderr).to.equal('');
     });
 
@@ -118,8 +137,19 @@ describe('latchkey CLI', function () {
     it('defaults iat to now and cti to 16 random bytes', () => {
       const now = Math.floor(Date.now() / 1000);
       const future = [
-        'issue', '--key', 'issuer.jwk', '--lock', LOCK, '--courier', 'courier-42', '--holder', 'holder.pub.jwk',
-        '--not-before', String(now - 60), '--expires', String(now + 3600),
+        'issue',
+        '--key',
+        'issuer.jwk',
+        '--lock',
+        LOCK,
+        '--courier',
+        'courier-42',
+        '--holder',
+        'holder.pub.jwk',
+        '--not-before',
+        String(now - 60),
+        '--expires',
+        String(now + 3600),
       ];
       const first = latchkey(future);
       const second = latchkey(future);
@@ -194,7 +224,10 @@ describe('latchkey CLI', function () {
       const refused = latchkey(verifyArgs('ticket.hex', ['--now', String(EXP + 3600), '--json']));
       expect(refused.code).to.equal(1);
       expect(JSON.parse(refused.stdout)).to.deep.equal({
-        granted: false, reason: 'expired', detail: `now ${EXP + 3600} > exp ${EXP} + 60`, claims: g.claims,
+        granted: false,
+        reason: 'expired',
+        detail: `now ${EXP + 3600} > exp ${EXP} + 60`,
+        claims: g.claims,
       });
       // An unauthenticated ticket: no claims.
       const unknown = latchkey(['verify', 'ticket.hex', '--lock', LOCK, '--trust', 'other.pub.jwk', '--now', String(NBF), '--json']);
@@ -206,7 +239,9 @@ describe('latchkey CLI', function () {
       expect(run.code).to.equal(1);
       expect(JSON.parse(run.stdout)).to.include({ granted: false, reason: 'unknown-issuer' });
       // Trusting both keys grants again.
-      expect(latchkey(['verify', 'ticket.hex', '--lock', LOCK, '--trust', 'other.pub.jwk', '--trust', 'issuer.pub.jwk', '--now', String(NBF)]).code).to.equal(0);
+      expect(latchkey(['verify', 'ticket.hex', '--lock', LOCK, '--trust', 'other.pub.jwk', '--trust', 'issuer.pub.jwk', '--now', String(NBF)]).code).to.equal(
+        0,
+      );
     });
 
     it('refuses a ticket whose kid is trusted under a different key: bad-signature', () => {
@@ -249,7 +284,12 @@ describe('latchkey CLI', function () {
 
     it('inspects even a ticket no lock would grant (inspect does not verify)', () => {
       // A ticket signed by the untrusted issuer still decodes: inspect never checks signatures.
-      const run = latchkey(['issue', ...issueArgs().slice(1).map((a) => (a === 'issuer.jwk' ? 'other.jwk' : a))]);
+      const run = latchkey([
+        'issue',
+        ...issueArgs()
+          .slice(1)
+          .map((a) => (a === 'issuer.jwk' ? 'other.jwk' : a)),
+      ]);
       fs.writeFileSync(file('other.hex'), run.stdout);
       const inspected = latchkey(['inspect', 'other.hex']);
       expect(inspected.code).to.equal(0);
@@ -264,8 +304,16 @@ describe('latchkey CLI', function () {
       expect(j.headers).to.deep.include({ alg: -8, algName: 'EdDSA', protected: [1, 4], unprotected: [] });
       expect(j.headers.kid).to.deep.include({ hex: '6973737565722d31', text: 'issuer-1' });
       expect(j.claims).to.deep.include({
-        iss: 'parcel-co', sub: 'courier-42', aud: LOCK, nbf: NBF, nbfIso: '2026-11-21T09:00:00Z', exp: EXP,
-        expIso: '2026-11-21T10:00:00Z', iatIso: '2026-11-21T08:30:00Z', windowSeconds: 3600, cti: CTI,
+        iss: 'parcel-co',
+        sub: 'courier-42',
+        aud: LOCK,
+        nbf: NBF,
+        nbfIso: '2026-11-21T09:00:00Z',
+        exp: EXP,
+        expIso: '2026-11-21T10:00:00Z',
+        iatIso: '2026-11-21T08:30:00Z',
+        windowSeconds: 3600,
+        cti: CTI,
       });
       expect(j.claims.holderKey.base64url).to.equal(holderPublic.x);
     });
@@ -302,7 +350,10 @@ describe('latchkey CLI', function () {
       expectOneLineError(latchkey(['inspect', '-'], flood), /ticket on stdin: too large/);
       expectOneLineError(latchkey(['inspect', '/dev/stdin'], flood), /ticket \/dev\/stdin: too large/);
       // A real shell pipe, as a user types it.
-      const shell = spawnSync('sh', ['-c', `head -c 1000000 /dev/zero | '${process.execPath}' '${BIN}' inspect /dev/stdin`], { encoding: 'utf8', env: { ...process.env, LATCHKEY_NO_BUILD: '1' } });
+      const shell = spawnSync('sh', ['-c', `head -c 1000000 /dev/zero | '${process.execPath}' '${BIN}' inspect /dev/stdin`], {
+        encoding: 'utf8',
+        env: { ...process.env, LATCHKEY_NO_BUILD: '1' },
+      });
       expectOneLineError({ code: shell.status, stdout: shell.stdout, stderr: shell.stderr }, /too large/);
       // Exactly the limit is read whole (and then judged as a ticket).
       expectOneLineError(latchkey(['inspect', '-'], flood.subarray(0, LIMIT)), /not a valid COSE_Sign1 ticket/);
@@ -336,13 +387,19 @@ describe('latchkey CLI', function () {
     });
 
     it('refuses a private key given to verify --trust, and to issue --holder', () => {
-      expectOneLineError(latchkey(['verify', 'ticket.hex', '--lock', LOCK, '--trust', 'issuer.jwk']), /trusted key issuer\.jwk: a private key .*never be handed to a verifying tool/);
+      expectOneLineError(
+        latchkey(['verify', 'ticket.hex', '--lock', LOCK, '--trust', 'issuer.jwk']),
+        /trusted key issuer\.jwk: a private key .*never be handed to a verifying tool/,
+      );
       expectOneLineError(latchkey(issueArgs(['--holder', 'holder.jwk'])), /holder key holder\.jwk: a private key/);
     });
 
     it('refuses two --trust keys with the same kid, whichever comes first', () => {
       fs.writeFileSync(file('twin.pub.jwk'), JSON.stringify({ ...readJson('other.pub.jwk'), kid: 'issuer-1' }));
-      for (const order of [['issuer.pub.jwk', 'twin.pub.jwk'], ['twin.pub.jwk', 'issuer.pub.jwk']]) {
+      for (const order of [
+        ['issuer.pub.jwk', 'twin.pub.jwk'],
+        ['twin.pub.jwk', 'issuer.pub.jwk'],
+      ]) {
         const run = latchkey(['verify', 'ticket.hex', '--lock', LOCK, '--trust', order[0], '--trust', order[1], '--now', String(NBF)]);
         expectOneLineError(run, /same kid "issuer-1"/);
       }
@@ -350,7 +407,8 @@ describe('latchkey CLI', function () {
 
     it('issues up to MAX_TICKET_TIME (2^32 - 1 minus a day) and no later; a lock with a day of skew grants the edge', () => {
       const edge = 4294967295 - 86400;
-      const at = (expires: number): string[] => issueArgs(['--not-before', String(edge - 3600), '--expires', String(expires), '--issued-at', String(edge - 3600)]);
+      const at = (expires: number): string[] =>
+        issueArgs(['--not-before', String(edge - 3600), '--expires', String(expires), '--issued-at', String(edge - 3600)]);
       expectOneLineError(latchkey(at(4294967295)), /--expires \(4294967295, .*\) is after 4294880895/);
       expectOneLineError(latchkey(at(edge + 1)), /is after 4294880895/);
       const issued = latchkey(at(edge));
@@ -363,8 +421,19 @@ describe('latchkey CLI', function () {
 
     it('takes relative times: --not-before now --expires +3h, then verify now, +4h and -1h', () => {
       const issued = latchkey([
-        'issue', '--key', 'issuer.jwk', '--lock', LOCK, '--courier', 'courier-42', '--holder', 'holder.pub.jwk',
-        '--not-before', 'now', '--expires', '+3h',
+        'issue',
+        '--key',
+        'issuer.jwk',
+        '--lock',
+        LOCK,
+        '--courier',
+        'courier-42',
+        '--holder',
+        'holder.pub.jwk',
+        '--not-before',
+        'now',
+        '--expires',
+        '+3h',
       ]);
       expect(issued.code, issued.stderr).to.equal(0);
       fs.writeFileSync(file('relative.hex'), issued.stdout);
@@ -394,10 +463,22 @@ describe('latchkey CLI', function () {
       // A real COSE_Sign1, signed by the trusted issuer, but with alg ES256 (-7): a ticket, refused.
       const issuerJwk = readJson('issuer.jwk');
       const key = { kid: new TextEncoder().encode('issuer-1'), seed: base64urlDecode(issuerJwk.d as string)! };
-      const es256 = signSign1(key, encodeClaims({
-        courier: 'courier-42', lockId: LOCK, notBefore: NBF, expires: EXP, issuedAt: NBF, cti: fromHex(CTI)!,
-        holderPublicKey: base64urlDecode(holderPublic.x as string)!,
-      }), new Map<number, unknown>([[1, -7], [4, key.kid]]));
+      const es256 = signSign1(
+        key,
+        encodeClaims({
+          courier: 'courier-42',
+          lockId: LOCK,
+          notBefore: NBF,
+          expires: EXP,
+          issuedAt: NBF,
+          cti: fromHex(CTI)!,
+          holderPublicKey: base64urlDecode(holderPublic.x as string)!,
+        }),
+        new Map<number, unknown>([
+          [1, -7],
+          [4, key.kid],
+        ]),
+      );
       fs.writeFileSync(file('es256.cose'), es256);
       const refused = latchkey(verifyArgs('es256.cose', ['--now', String(NBF)]));
       expect(refused.code).to.equal(1);
@@ -539,7 +620,7 @@ describe('latchkey CLI', function () {
       expect(unknown.stderr).to.include('Usage: latchkey COMMAND');
     });
 
-    it('demo is the simulator under its older name: the default scenario\'s grant and refusals', () => {
+    it("demo is the simulator under its older name: the default scenario's grant and refusals", () => {
       const run = latchkey(['demo']);
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stderr).to.equal('');

@@ -19,10 +19,14 @@ for (const c of [Object, Function, Array, Map, Set, WeakMap, Promise, Error, Typ
 function asScript(esm: string): string {
   const match = /\nexport \{([^}]*)\};/.exec(esm);
   if (match === null) throw new Error('no export list in the bundle');
-  const names = match[1].split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
-    const [local, exported] = s.split(/\s+as\s+/);
-    return `${JSON.stringify(exported ?? local)}: ${local}`;
-  });
+  const names = match[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const [local, exported] = s.split(/\s+as\s+/);
+      return `${JSON.stringify(exported ?? local)}: ${local}`;
+    });
   return `(() => {\n${esm.slice(0, match.index)}\nreturn { ${names.join(', ')} };\n})()`;
 }
 

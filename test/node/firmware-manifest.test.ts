@@ -58,8 +58,7 @@ function modulesFor(platform: string): Map<string, string> {
 }
 
 const SOURCE_EXTENSIONS = ['.ts', '.js', '.c', '.json'];
-const exists = (pathWithoutExtension: string) =>
-  existsSync(pathWithoutExtension) || SOURCE_EXTENSIONS.some((ext) => existsSync(pathWithoutExtension + ext));
+const exists = (pathWithoutExtension: string) => existsSync(pathWithoutExtension) || SOURCE_EXTENSIONS.some((ext) => existsSync(pathWithoutExtension + ext));
 
 describe('firmware manifest (manifest.json and the manifests it includes)', () => {
   const manifests = projectManifests();
@@ -75,7 +74,8 @@ describe('firmware manifest (manifest.json and the manifests it includes)', () =
       const dir = dirname(path);
       const sections = [m, ...Object.values(m.platforms ?? {})];
       for (const s of sections) {
-        for (const include of asList(s.include)) if (!include.startsWith('$(') && !existsSync(resolve(dir, include))) missing.push(`${path}: include ${include}`);
+        for (const include of asList(s.include))
+          if (!include.startsWith('$(') && !existsSync(resolve(dir, include))) missing.push(`${path}: include ${include}`);
         for (const value of Object.values(s.modules ?? {})) {
           for (const p of asList(value)) if (!p.startsWith('$(') && !exists(resolve(dir, p))) missing.push(`${path}: module ${p}`);
         }

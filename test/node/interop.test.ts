@@ -38,7 +38,9 @@ interface CoseTs {
   Header: new () => KVMap;
   Claims: {
     new (): KVMap & { iss: string; sub: string; aud: string; exp: number; nbf: number; iat: number; cti: Uint8Array; cnf: Map<Label, unknown> };
-    fromBytes(data: Uint8Array): KVMap & { iss: string; sub: string; aud: string; exp: number; nbf: number; iat: number; cti: Uint8Array; cnf: Map<Label, unknown> };
+    fromBytes(
+      data: Uint8Array,
+    ): KVMap & { iss: string; sub: string; aud: string; exp: number; nbf: number; iat: number; cti: Uint8Array; cnf: Map<Label, unknown> };
   };
   Key: new (raw: Map<Label, unknown>) => CoseKey;
   iana: typeof import('@ldclabs/cose-ts/iana');
@@ -47,8 +49,12 @@ interface CoseTs {
 async function loadCoseTs(): Promise<CoseTs> {
   registerCoseTsResolver();
   const [sign1, ed25519, header, cwt, key, iana] = await Promise.all([
-    import('@ldclabs/cose-ts/sign1'), import('@ldclabs/cose-ts/ed25519'), import('@ldclabs/cose-ts/header'),
-    import('@ldclabs/cose-ts/cwt'), import('@ldclabs/cose-ts/key'), import('@ldclabs/cose-ts/iana'),
+    import('@ldclabs/cose-ts/sign1'),
+    import('@ldclabs/cose-ts/ed25519'),
+    import('@ldclabs/cose-ts/header'),
+    import('@ldclabs/cose-ts/cwt'),
+    import('@ldclabs/cose-ts/key'),
+    import('@ldclabs/cose-ts/iana'),
   ]);
   return {
     Sign1Message: sign1.Sign1Message as unknown as CoseTs['Sign1Message'],
@@ -146,9 +152,7 @@ describe('interop with @ldclabs/cose-ts', () => {
     /** Protected {1: -8, 4: kid}, empty unprotected header, tagged COSE_Sign1 (tag 18). */
     function coseTsTicket(payload: Uint8Array, signingSeed: Uint8Array = ISSUER_SEED): Uint8Array {
       const key = Ed25519Key.fromSecret(signingSeed);
-      const protectedHeader = new Header()
-        .setParam(iana.HeaderParameterAlg, iana.AlgorithmEdDSA)
-        .setParam(iana.HeaderParameterKid, ISSUER_KID);
+      const protectedHeader = new Header().setParam(iana.HeaderParameterAlg, iana.AlgorithmEdDSA).setParam(iana.HeaderParameterKid, ISSUER_KID);
       const message = new Sign1Message(payload, protectedHeader, new Header());
       return Sign1Message.withTag(message.toBytes(key));
     }
@@ -192,7 +196,11 @@ describe('interop with @ldclabs/cose-ts', () => {
 
     it('is refused as malformed without the COSE_Sign1 tag, which cose-ts leaves off by default', () => {
       const key = Ed25519Key.fromSecret(ISSUER_SEED);
-      const untagged = new Sign1Message(coseTsClaims(), new Header().setParam(iana.HeaderParameterAlg, iana.AlgorithmEdDSA).setParam(iana.HeaderParameterKid, ISSUER_KID), new Header()).toBytes(key);
+      const untagged = new Sign1Message(
+        coseTsClaims(),
+        new Header().setParam(iana.HeaderParameterAlg, iana.AlgorithmEdDSA).setParam(iana.HeaderParameterKid, ISSUER_KID),
+        new Header(),
+      ).toBytes(key);
       expect(untagged[0]).to.equal(0x84); // a bare 4-element array
       expect(reasonOf(verifyTicket(untagged, lockContext()))).to.equal('malformed');
     });
@@ -200,16 +208,17 @@ describe('interop with @ldclabs/cose-ts', () => {
 
   describe('(b) a ticket made by issueTicket, verified and decoded by cose-ts', () => {
     const ISSUER: SigningKey = { kid: ISSUER_KID, seed: ISSUER_SEED };
-    const ours = () => issueTicket(ISSUER, {
-      iss: CLAIMS.iss,
-      courier: CLAIMS.sub,
-      lockId: CLAIMS.aud,
-      notBefore: CLAIMS.nbf,
-      expires: CLAIMS.exp,
-      issuedAt: CLAIMS.iat,
-      cti: CLAIMS.cti,
-      holderPublicKey: holderPublic(),
-    });
+    const ours = () =>
+      issueTicket(ISSUER, {
+        iss: CLAIMS.iss,
+        courier: CLAIMS.sub,
+        lockId: CLAIMS.aud,
+        notBefore: CLAIMS.nbf,
+        expires: CLAIMS.exp,
+        issuedAt: CLAIMS.iat,
+        cti: CLAIMS.cti,
+        holderPublicKey: holderPublic(),
+      });
 
     it('verifies under the issuer public key with Sign1Message.fromBytes', () => {
       const message = Sign1Message.fromBytes(Ed25519Key.fromPublic(issuerPublic()), ours());
@@ -221,7 +230,12 @@ describe('interop with @ldclabs/cose-ts', () => {
       const message = Sign1Message.fromBytes(Ed25519Key.fromPublic(issuerPublic()), ours());
       const claims = Claims.fromBytes(message.payload);
       expect([claims.iss, claims.sub, claims.aud, claims.exp, claims.nbf, claims.iat]).to.deep.equal([
-        CLAIMS.iss, CLAIMS.sub, CLAIMS.aud, CLAIMS.exp, CLAIMS.nbf, CLAIMS.iat,
+        CLAIMS.iss,
+        CLAIMS.sub,
+        CLAIMS.aud,
+        CLAIMS.exp,
+        CLAIMS.nbf,
+        CLAIMS.iat,
       ]);
       expect(bytes(claims.cti)).to.deep.equal(bytes(CLAIMS.cti));
       const cnf = claims.cnf;

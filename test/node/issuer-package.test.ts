@@ -8,7 +8,17 @@ import { fileURLToPath } from 'node:url';
 describe('latchkey/issuer (package export)', () => {
   it('resolves by package name and exposes the issuer library', async () => {
     const lib = await import('latchkey/issuer');
-    for (const name of ['issueTicket', 'buildProvisioning', 'buildAdminCommand', 'buildTimeStatement', 'verifyReceipt', 'verifyAuditExport', 'decodeAuditExport', 'verifyDeviceAnswer', 'verifyTicket']) {
+    for (const name of [
+      'issueTicket',
+      'buildProvisioning',
+      'buildAdminCommand',
+      'buildTimeStatement',
+      'verifyReceipt',
+      'verifyAuditExport',
+      'decodeAuditExport',
+      'verifyDeviceAnswer',
+      'verifyTicket',
+    ]) {
       expect(typeof (lib as Record<string, unknown>)[name], name).to.equal('function');
     }
     const owner = { kid: new TextEncoder().encode('owner'), seed: new Uint8Array(32).fill(9) };

@@ -84,7 +84,10 @@ describe('README.md commands', function () {
     const all = blocks.flat().map((c) => c.shell);
     expect(blocks.length).to.be.at.least(4);
     for (const expected of ['npm install', 'npm test', 'npm start', 'npx latchkey keygen', 'npx latchkey issue', 'npx latchkey verify', 'npx latchkey sim']) {
-      expect(all.some((c) => c.startsWith(expected)), expected).to.equal(true);
+      expect(
+        all.some((c) => c.startsWith(expected)),
+        expected,
+      ).to.equal(true);
     }
   });
 

@@ -24,6 +24,8 @@ describe('SHA-2 (portable) vs node:crypto', function () {
   it("give the NIST digests of one million 'a'", () => {
     const m = new Uint8Array(1_000_000).fill(0x61);
     expect(hexOf(sha256(m))).to.equal('cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
-    expect(hexOf(sha512(m))).to.equal('e718483d0ce769644e2e42c7bc15b4638e1f98b13b2044285632a803afa973ebde0ff244877ea60a4cb0432ce577c31beb009c5c2c49aa2e4eadb217ad8cc09b');
+    expect(hexOf(sha512(m))).to.equal(
+      'e718483d0ce769644e2e42c7bc15b4638e1f98b13b2044285632a803afa973ebde0ff244877ea60a4cb0432ce577c31beb009c5c2c49aa2e4eadb217ad8cc09b',
+    );
   });
 });

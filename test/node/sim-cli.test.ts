@@ -47,8 +47,11 @@ describe('latchkey sim', function () {
     const run = latchkey(['sim']);
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.match(/^Latchkey simulator — scenario "default" \(built in\)\n/);
-    expect(line(run.stdout, /owner's phone: provision lock:12-rue-des-lilas\/door-a with parcel-co, swift-post; device key [0-9a-f]{16}…: done {2}✓$/)).to.not.equal(undefined);
-    for (const reason of ['outside-scope', 'revoked', 'do-not-disturb']) expect(line(run.stdout, new RegExp(`phone {2}refused: ${reason} — .* ✓$`)), reason).to.not.equal(undefined);
+    expect(
+      line(run.stdout, /owner's phone: provision lock:12-rue-des-lilas\/door-a with parcel-co, swift-post; device key [0-9a-f]{16}…: done {2}✓$/),
+    ).to.not.equal(undefined);
+    for (const reason of ['outside-scope', 'revoked', 'do-not-disturb'])
+      expect(line(run.stdout, new RegExp(`phone {2}refused: ${reason} — .* ✓$`)), reason).to.not.equal(undefined);
     expect(line(run.stdout, /owner's phone: export the audit log: verified {2}✓$/)).to.not.equal(undefined);
     expect(run.stdout).to.match(/\n {2}expectations +15\/15 met\n/);
     const again = latchkey(['demo']);
@@ -97,7 +100,7 @@ describe('latchkey sim', function () {
     expect(line(run.stdout, /got challenge, presenting in \d+ writes \(MTU 23\)/)).to.not.equal(undefined);
   });
 
-  it('--lock, --relock and --no-door override the scenario\'s lock', () => {
+  it("--lock, --relock and --no-door override the scenario's lock", () => {
     const run = latchkey(['sim', '--scenario', 'morning', '--lock', 'lock:elsewhere/door-b', '--relock', '9', '--no-door']);
     expect(run.code, run.stderr).to.equal(0); // tickets follow the lock, except the one for next door
     expect(run.stdout).to.include('lock lock:elsewhere/door-b · MTU 185 · relock 9 s · no door sensor');
@@ -113,7 +116,14 @@ describe('latchkey sim', function () {
     expect(run.stdout.trim().split('\n')).to.have.length(1);
     const json = JSON.parse(run.stdout);
     expect(json).to.include({ name: 'morning', lockId: 'lock:12-rue-des-lilas/door-a', mtu: 185, ok: true, origin: 'built in' });
-    expect(json.presentations.map((p: { outcome: string }) => p.outcome)).to.deep.equal(['granted', 'replayed', 'bad-proof', 'expired', 'wrong-lock', 'granted']);
+    expect(json.presentations.map((p: { outcome: string }) => p.outcome)).to.deep.equal([
+      'granted',
+      'replayed',
+      'bad-proof',
+      'expired',
+      'wrong-lock',
+      'granted',
+    ]);
     expect(json.timeline[0]).to.include({ elapsed: 0, at: 1795251600, source: 'bolt', text: 'bolt locked (boot)' });
     expect(json.summary.expectations).to.deep.equal({ total: 6, met: 6, failed: [] });
     expect(json.summary.bolt).to.equal('locked');
@@ -125,7 +135,13 @@ describe('latchkey sim', function () {
     expect(files.length).to.be.greaterThanOrEqual(4);
     for (const f of files) {
       const run = latchkey(['sim', '--scenario', path.join(SCENARIOS, f)]);
-      expect(run.code, `${f}: ${run.stderr}${run.stdout.split('\n').filter((l) => l.includes('✗')).join('\n')}`).to.equal(0);
+      expect(
+        run.code,
+        `${f}: ${run.stderr}${run.stdout
+          .split('\n')
+          .filter((l) => l.includes('✗'))
+          .join('\n')}`,
+      ).to.equal(0);
       expect(run.stdout).to.include(`(${path.join(SCENARIOS, f)})`);
     }
     const byName = latchkey(['sim', '--scenario', 'clock-rollback']);
@@ -144,8 +160,10 @@ describe('latchkey sim', function () {
   });
 
   it('usage, file and scenario errors: exit 2, one line on stderr', () => {
-    expectOneLineError(latchkey(['sim', '--scenario', writeJson('bad-mtu.json', small([{ present: { ticket: 't', mtu: 600 } }]))]),
-      /^latchkey: scenario bad-mtu\.json: steps\[0\]\.present\.mtu: must be an integer 23\.\.517$/);
+    expectOneLineError(
+      latchkey(['sim', '--scenario', writeJson('bad-mtu.json', small([{ present: { ticket: 't', mtu: 600 } }]))]),
+      /^latchkey: scenario bad-mtu\.json: steps\[0\]\.present\.mtu: must be an integer 23\.\.517$/,
+    );
     expectOneLineError(latchkey(['sim', '--scenario', writeJson('bad-key.json', { ...small([]), colour: 'red' })]), /colour: unknown key/);
     fs.writeFileSync(file('broken.json'), '{"lock": ');
     expectOneLineError(latchkey(['sim', '--scenario', 'broken.json']), /^latchkey: scenario broken\.json: not valid JSON/);
@@ -166,7 +184,7 @@ describe('latchkey sim', function () {
     expect(latchkey(['--help']).stdout).to.include('latchkey sim [--scenario');
   });
 
-  it('--state DIR keeps the lock\'s storage: a second run finds the default tickets already used', () => {
+  it("--state DIR keeps the lock's storage: a second run finds the default tickets already used", () => {
     const first = latchkey(['sim', '--scenario', 'morning', '--state', 'state', '--json']);
     expect(first.code, first.stderr).to.equal(0);
     expect(fs.existsSync(file(path.join('state', 'lk.replay')))).to.equal(true);

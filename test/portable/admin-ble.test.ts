@@ -3,8 +3,24 @@
 // read-log, and the bodies' strict codecs.
 
 import { expect } from 'chai';
-import { buildAdminCommand, buildTimeStatement, decodeAuditExport, joinAuditExports, verifyAuditExport, verifyReceipt, type AuditExport } from '../../issuer/admin.js';
-import { decodeAdminResult, decodeLogRead, decodeSigned, encodeAdminResult, encodeLogRead, encodeSigned, adminReasonName } from '../../src/ble/admin-messages.js';
+import {
+  buildAdminCommand,
+  buildTimeStatement,
+  decodeAuditExport,
+  joinAuditExports,
+  verifyAuditExport,
+  verifyReceipt,
+  type AuditExport,
+} from '../../issuer/admin.js';
+import {
+  decodeAdminResult,
+  decodeLogRead,
+  decodeSigned,
+  encodeAdminResult,
+  encodeLogRead,
+  encodeSigned,
+  adminReasonName,
+} from '../../src/ble/admin-messages.js';
 import { splitMessage } from '../../src/ble/framing.js';
 import { MESSAGE_TYPES } from '../../src/ble/messages.js';
 import { encodeCbor } from '../../src/cbor/encode.js';
@@ -16,11 +32,13 @@ import { tk, type Wire } from './lock-fixtures.js';
 const sha256 = portableHashes().sha256;
 const send = (wire: Wire, type: number, body: Uint8Array): Wire => wire.write(...splitMessage(type, body, wire.link.central.mtu));
 const adminResults = (wire: Wire) =>
-  wire.received.filter((m) => m.type === MESSAGE_TYPES.ADMIN_RESULT).map((m) => {
-    const d = decodeAdminResult(m.body);
-    if (!d.ok) throw new Error(d.error);
-    return { ...d.value, name: adminReasonName(d.value.code) };
-  });
+  wire.received
+    .filter((m) => m.type === MESSAGE_TYPES.ADMIN_RESULT)
+    .map((m) => {
+      const d = decodeAdminResult(m.body);
+      if (!d.ok) throw new Error(d.error);
+      return { ...d.value, name: adminReasonName(d.value.code) };
+    });
 
 describe('owner administration over BLE', () => {
   it('codecs: round trips, and strict refusals', () => {
@@ -44,7 +62,10 @@ describe('owner administration over BLE', () => {
     const wire = rig.wire(23);
     send(wire, MESSAGE_TYPES.ADMIN, encodeSigned(buildAdminCommand(OWNER, LOCK_ID, 500, 'settings', { relockSeconds: 9 })));
     send(wire, MESSAGE_TYPES.ADMIN, encodeSigned(buildAdminCommand(OWNER, LOCK_ID, 500, 'settings', { relockSeconds: 8 })));
-    expect(adminResults(wire).map((a) => [a.name, a.seq])).to.deep.equal([['done', 500], ['stale-sequence', 0]]);
+    expect(adminResults(wire).map((a) => [a.name, a.seq])).to.deep.equal([
+      ['done', 500],
+      ['stale-sequence', 0],
+    ]);
     expect(wire.errors()).to.deep.equal([]);
     send(wire, MESSAGE_TYPES.ADMIN, encodeCbor([1]));
     expect(wire.errors()).to.deep.equal(['bad-message']);
@@ -102,6 +123,10 @@ describe('owner administration over BLE', () => {
     if (!joined.ok) return;
     const verified = verifyAuditExport(joined.value, rig.lock.admin!.devicePublicKey!, sha256);
     expect(verified.ok).to.equal(true);
-    if (verified.ok) expect(verified.value.entries.map((e) => e.event).filter((e) => e === 'granted' || e === 'refused')).to.deep.equal(['granted', ...Array(11).fill('refused')]);
+    if (verified.ok)
+      expect(verified.value.entries.map((e) => e.event).filter((e) => e === 'granted' || e === 'refused')).to.deep.equal([
+        'granted',
+        ...Array(11).fill('refused'),
+      ]);
   });
 });

@@ -30,12 +30,17 @@ export class AdminRig extends Rig {
   seq = 100;
   provisioning: AdminAnswer | undefined;
 
-  constructor(options: RigOptions & { provision?: false | { settings?: { [k: string]: ArgValue | undefined }; issuers?: { [k: string]: ArgValue | undefined }[] } } = {}) {
+  constructor(
+    options: RigOptions & { provision?: false | { settings?: { [k: string]: ArgValue | undefined }; issuers?: { [k: string]: ArgValue | undefined }[] } } = {},
+  ) {
     super({ ...options, lock: { administered: true, ...options.lock } });
     if (options.provision !== false) {
       const initial = options.provision ?? {};
       this.provisioning = this.lock.administer(
-        buildProvisioning(OWNER, LOCK_ID, this.seq, { settings: initial.settings, issuers: initial.issuers ?? [issuerArg(ISSUER, 'parcel-co'), issuerArg(OTHER_ISSUER, 'clean-co')] }),
+        buildProvisioning(OWNER, LOCK_ID, this.seq, {
+          settings: initial.settings,
+          issuers: initial.issuers ?? [issuerArg(ISSUER, 'parcel-co'), issuerArg(OTHER_ISSUER, 'clean-co')],
+        }),
       );
       if (this.provisioning.reason !== 'done') throw new Error('provisioning failed: ' + this.provisioning.detail);
     }

@@ -66,11 +66,29 @@ describe('owner administration: properties', () => {
     const names = ['add-issuer', 'set-scope', 'settings', 'revoke', 'delegate', 'withdraw', 'rotate-issuer', 'remove-issuer', 'read-log'];
     const codes = Object.keys(ADMIN_REASONS);
     fc.assert(
-      fc.property(fc.constantFrom(...names), fc.dictionary(fc.constantFrom('kid', 'key', 'name', 'scope', 'kind', 'cti', 'sub', 'until', 'before', 'relockSeconds', 'doNotDisturb', 'from'), argValue, { maxKeys: 4 }), (name, args) => {
-        const command = signAdminPayload(OWNER, encodeCbor(new Map<number, unknown>([[1, LOCK_ID], [2, 10_000], [3, name], [4, new Map(Object.entries(args))]])));
-        const r = authorise(command, c);
-        if (!r.ok) expect(codes).to.include(r.reason);
-      }),
+      fc.property(
+        fc.constantFrom(...names),
+        fc.dictionary(
+          fc.constantFrom('kid', 'key', 'name', 'scope', 'kind', 'cti', 'sub', 'until', 'before', 'relockSeconds', 'doNotDisturb', 'from'),
+          argValue,
+          { maxKeys: 4 },
+        ),
+        (name, args) => {
+          const command = signAdminPayload(
+            OWNER,
+            encodeCbor(
+              new Map<number, unknown>([
+                [1, LOCK_ID],
+                [2, 10_000],
+                [3, name],
+                [4, new Map(Object.entries(args))],
+              ]),
+            ),
+          );
+          const r = authorise(command, c);
+          if (!r.ok) expect(codes).to.include(r.reason);
+        },
+      ),
       runs(25),
     );
     expect(authorise(signAdminPayload(OWNER, adminPayload(LOCK_ID, 10_000, 'settings', { relockSeconds: 9 })), c).ok).to.equal(true);

@@ -3,7 +3,15 @@
 // do-not-disturb refusal, a signed receipt, and the exported log verified. Portable: Node and XS.
 
 import { expect } from 'chai';
-import { buildAdminCommand, buildProvisioning, buildTimeStatement, joinAuditExports, verifyAuditExport, verifyDeviceAnswer, verifyReceipt } from '../../issuer/admin.js';
+import {
+  buildAdminCommand,
+  buildProvisioning,
+  buildTimeStatement,
+  joinAuditExports,
+  verifyAuditExport,
+  verifyDeviceAnswer,
+  verifyReceipt,
+} from '../../issuer/admin.js';
 import { Simulator } from '../../sim/simulator.js';
 import { portableHashes } from '../../src/crypto/portable-hashes.js';
 import { FRIDAY, OWNER, issuerArg } from './admin-fixtures.js';
@@ -41,13 +49,25 @@ describe('owner administration in the simulator', () => {
     const cleaner = ticket({ cti: ascii('clean-0001'), courier: 'cleaner-3' }, OTHER_ISSUER);
     expect(verdict(presentCached(sim, cleaner)), 'clean-co only from 09:00').to.equal('outside-scope');
 
-    expect(sim.admin(buildAdminCommand(OWNER, LOCK_ID, ++seq, 'revoke', { kind: 'sub', kid: ISSUER.kid, sub: 'courier-42', until: NOW + 86400 }), 'revoke courier-42').result).to.equal('done');
+    expect(
+      sim.admin(
+        buildAdminCommand(OWNER, LOCK_ID, ++seq, 'revoke', { kind: 'sub', kid: ISSUER.kid, sub: 'courier-42', until: NOW + 86400 }),
+        'revoke courier-42',
+      ).result,
+    ).to.equal('done');
     expect(verdict(presentCached(sim, tk('second'))), 'courier-42 revoked').to.equal('revoked');
 
-    expect(sim.admin(buildAdminCommand(OWNER, LOCK_ID, ++seq, 'settings', { doNotDisturb: { schedules: [{ days: 0x7f, from: 8 * 60, to: 8 * 60 + 30 }] } }), 'do-not-disturb').result).to.equal('done');
+    expect(
+      sim.admin(
+        buildAdminCommand(OWNER, LOCK_ID, ++seq, 'settings', { doNotDisturb: { schedules: [{ days: 0x7f, from: 8 * 60, to: 8 * 60 + 30 }] } }),
+        'do-not-disturb',
+      ).result,
+    ).to.equal('done');
     expect(verdict(presentCached(sim, ticket({ cti: ascii('parcel-0099'), courier: 'courier-7' }))), 'do-not-disturb').to.equal('do-not-disturb');
 
-    expect(sim.setTimeSigned((challenge) => buildTimeStatement(OWNER, LOCK_ID, challenge, NOW + 60)).result, 'signed time, not below the mark').to.equal('done');
+    expect(sim.setTimeSigned((challenge) => buildTimeStatement(OWNER, LOCK_ID, challenge, NOW + 60)).result, 'signed time, not below the mark').to.equal(
+      'done',
+    );
 
     const exported = sim.exportLog(buildAdminCommand(OWNER, LOCK_ID, ++seq, 'read-log', { from: 1 }));
     expect(exported.outcome.result).to.equal('done');
@@ -57,9 +77,21 @@ describe('owner administration in the simulator', () => {
     const verified = verifyAuditExport(joined.value, deviceKey, sha256);
     expect(verified.ok).to.equal(true);
     if (!verified.ok) return;
-    const story = verified.value.entries.map((e) => (e.event === 'refused' ? `refused:${e.detail.reason}` : e.event === 'admin' ? `admin:${e.detail.command}` : e.event));
+    const story = verified.value.entries.map((e) =>
+      e.event === 'refused' ? `refused:${e.detail.reason}` : e.event === 'admin' ? `admin:${e.detail.command}` : e.event,
+    );
     expect(story).to.deep.equal([
-      'boot', 'refused:not-provisioned', 'provisioned', 'granted', 'refused:outside-scope', 'admin:revoke', 'refused:revoked', 'admin:settings', 'refused:do-not-disturb', 'clock-set', 'admin:read-log',
+      'boot',
+      'refused:not-provisioned',
+      'provisioned',
+      'granted',
+      'refused:outside-scope',
+      'admin:revoke',
+      'refused:revoked',
+      'admin:settings',
+      'refused:do-not-disturb',
+      'clock-set',
+      'admin:read-log',
     ]);
     expect(sim.timeline.some((l) => l.text.includes('read-log: done'))).to.equal(true);
   });

@@ -4,7 +4,17 @@
 // power cut at every write of an admin command. Portable: Node and XS.
 
 import { expect } from 'chai';
-import { buildAdminCommand, buildProvisioning, buildTimeStatement, type ArgValue, type CommandName, decodeAuditExport, verifyAuditExport, verifyDeviceAnswer, verifyReceipt } from '../../issuer/admin.js';
+import {
+  buildAdminCommand,
+  buildProvisioning,
+  buildTimeStatement,
+  type ArgValue,
+  type CommandName,
+  decodeAuditExport,
+  verifyAuditExport,
+  verifyDeviceAnswer,
+  verifyReceipt,
+} from '../../issuer/admin.js';
 import { MemoryStorage } from '../../sim/hal/index.js';
 import { publicKeyFromSeed } from '../../issuer/ticket.js';
 import { decodeOwnerConfig, encodeOwnerConfig, loadOwnerConfig } from '../../src/admin/owner-record.js';
@@ -29,8 +39,10 @@ describe('owner administration', () => {
       expect(rig.lock.lockId).to.equal('');
       expect(decision(rig.present(tk('fixture')))).to.equal('not-provisioned');
       expect(rig.actuator.position).to.equal('locked');
-      expect(rig.lock.backoff.failures, 'not the presenter\'s fault').to.equal(0);
-      expect(rig.lock.administer(buildAdminCommand(OWNER, LOCK_ID, 1, 'add-issuer', issuerArg(ISSUER, 'x'))).reason, 'only provisioning').to.equal('wrong-state');
+      expect(rig.lock.backoff.failures, "not the presenter's fault").to.equal(0);
+      expect(rig.lock.administer(buildAdminCommand(OWNER, LOCK_ID, 1, 'add-issuer', issuerArg(ISSUER, 'x'))).reason, 'only provisioning').to.equal(
+        'wrong-state',
+      );
     });
 
     it('provisioning sets owner, lock ID and settings; the device key comes from Random and only its public half leaves', () => {
@@ -106,7 +118,9 @@ describe('owner administration', () => {
       expect(rig.admin('settings', { relockSeconds: 9 }, IMPOSTOR).reason, 'owner kid, other key').to.equal('bad-signature');
       expect(rig.admin('delegate', { kid: DEPUTY.kid, key: publicKeyFromSeed(DEPUTY.seed) }).reason).to.equal('done');
       expect(rig.admin('settings', { relockSeconds: 9 }, DEPUTY).reason, 'delegated').to.equal('done');
-      expect(rig.admin('delegate', { kid: ascii('x'), key: publicKeyFromSeed(ISSUER.seed) }, DEPUTY).reason, 'admins do not delegate').to.equal('not-permitted');
+      expect(rig.admin('delegate', { kid: ascii('x'), key: publicKeyFromSeed(ISSUER.seed) }, DEPUTY).reason, 'admins do not delegate').to.equal(
+        'not-permitted',
+      );
       const signedBeforeWithdrawal = buildAdminCommand(DEPUTY, LOCK_ID, 10_000, 'settings', { relockSeconds: 4 });
       expect(rig.admin('withdraw', { kid: DEPUTY.kid }).reason).to.equal('done');
       expect(rig.lock.administer(signedBeforeWithdrawal).reason, 'withdrawn').to.equal('unknown-key');
@@ -138,7 +152,7 @@ describe('owner administration', () => {
   });
 
   describe('scopes and do-not-disturb', () => {
-    it('inside the issuer\'s days and hours: granted; the same instant in another time zone offset: outside-scope', () => {
+    it("inside the issuer's days and hours: granted; the same instant in another time zone offset: outside-scope", () => {
       const scope = { schedules: [{ days: FRIDAY, from: 8 * 60, to: 9 * 60 }] };
       const rig = new AdminRig({ provision: { issuers: [issuerArg(ISSUER, 'parcel-co', scope)] } });
       expect(granted(rig, tk('fixture')), 'Friday 08:00 UTC').to.equal('granted');
@@ -151,7 +165,7 @@ describe('owner administration', () => {
       expect(rig.lock.backoff.failures, 'scope refusals are not counted against the courier').to.equal(0);
     });
 
-    it('the issuer\'s longest window and uses per ticket', () => {
+    it("the issuer's longest window and uses per ticket", () => {
       const rig = new AdminRig({ provision: { issuers: [issuerArg(ISSUER, 'parcel-co', { maxWindowSeconds: 3600, maxUses: 2 })] } });
       expect(granted(rig, tk('fixture')), 'window 4200 s > 3600 s').to.equal('window-too-long');
       expect(granted(rig, tk('shortA')), 'use 1').to.equal('granted');
@@ -173,7 +187,7 @@ describe('owner administration', () => {
   });
 
   describe('revocation', () => {
-    it('one ticket (cti), one courier (sub), and an issuer\'s tickets issued before a time', () => {
+    it("one ticket (cti), one courier (sub), and an issuer's tickets issued before a time", () => {
       const rig = new AdminRig();
       expect(rig.admin('revoke', { kind: 'cti', kid: ISSUER.kid, cti: ascii('ticket-0001'), until: NOW + 3600 }).reason).to.equal('done');
       expect(granted(rig, tk('fixture'))).to.equal('revoked');
@@ -193,12 +207,17 @@ describe('owner administration', () => {
       expect(rig.admin('revoke', { kind: 'key', kid: ISSUER.kid }).reason).to.equal('done');
       expect(granted(rig, tk('fixture'))).to.equal('unknown-issuer');
       expect(rig.admin('add-issuer', issuerArg(ISSUER, 'again')).reason).to.equal('bad-arguments');
-      expect(rig.admin('add-issuer', { ...issuerArg(ISSUER, 'again'), kid: ascii('fresh-kid') }).reason, 'not under another kid either').to.equal('bad-arguments');
+      expect(rig.admin('add-issuer', { ...issuerArg(ISSUER, 'again'), kid: ascii('fresh-kid') }).reason, 'not under another kid either').to.equal(
+        'bad-arguments',
+      );
     });
 
     it('a full store refuses the next revocation (store-full) and keeps every entry; expired entries make room', () => {
       const rig = new AdminRig();
-      for (let i = 0; i < 64; i++) expect(rig.admin('revoke', { kind: 'cti', kid: ISSUER.kid, cti: ascii(`cti-${String(i).padStart(6, '0')}`), until: NOW + 600 }).reason).to.equal('done');
+      for (let i = 0; i < 64; i++)
+        expect(rig.admin('revoke', { kind: 'cti', kid: ISSUER.kid, cti: ascii(`cti-${String(i).padStart(6, '0')}`), until: NOW + 600 }).reason).to.equal(
+          'done',
+        );
       const full = rig.admin('revoke', { kind: 'cti', kid: ISSUER.kid, cti: ascii('ticket-0001'), until: NOW + 3600 });
       expect(full.reason).to.equal('store-full');
       expect(rig.lock.admin!.current!.revocations).to.have.length(64);
@@ -217,11 +236,17 @@ describe('owner administration', () => {
       expect(granted(rig, tk('second'))).to.equal('clock-untrusted');
       const mark = rig.lock.clockGuard.mark;
       expect(rig.lock.setTime(buildTimeStatement(OWNER, LOCK_ID, FIXED_CHALLENGE, mark - 1), FIXED_CHALLENGE).reason, 'below the mark').to.equal('bad-time');
-      expect(rig.lock.setTime(buildTimeStatement(OWNER, LOCK_ID, new Uint8Array(32), NOW + 10), FIXED_CHALLENGE).reason, 'another challenge').to.equal('bad-time');
-      expect(rig.lock.setTime(buildTimeStatement(DEPUTY, LOCK_ID, FIXED_CHALLENGE, NOW + 10), FIXED_CHALLENGE).reason, 'unknown signer').to.equal('unknown-key');
+      expect(rig.lock.setTime(buildTimeStatement(OWNER, LOCK_ID, new Uint8Array(32), NOW + 10), FIXED_CHALLENGE).reason, 'another challenge').to.equal(
+        'bad-time',
+      );
+      expect(rig.lock.setTime(buildTimeStatement(DEPUTY, LOCK_ID, FIXED_CHALLENGE, NOW + 10), FIXED_CHALLENGE).reason, 'unknown signer').to.equal(
+        'unknown-key',
+      );
       expect(rig.lock.setTime(buildTimeStatement(OWNER, 'lock:elsewhere', FIXED_CHALLENGE, NOW + 10), FIXED_CHALLENGE).reason).to.equal('wrong-lock');
       expect(granted(rig, tk('second')), 'still untrusted').to.equal('clock-untrusted');
-      expect(rig.lock.setTime(buildTimeStatement(ISSUER, LOCK_ID, FIXED_CHALLENGE, NOW + 10), FIXED_CHALLENGE).reason, 'an issuer may sign time').to.equal('done');
+      expect(rig.lock.setTime(buildTimeStatement(ISSUER, LOCK_ID, FIXED_CHALLENGE, NOW + 10), FIXED_CHALLENGE).reason, 'an issuer may sign time').to.equal(
+        'done',
+      );
       expect(rig.time.clock.now()).to.equal(NOW + 10);
       expect(granted(rig, tk('second'))).to.equal('granted');
       expect(rig.log.find('clock-set')).to.have.length(1);
@@ -377,8 +402,23 @@ describe('owner administration', () => {
       lockId: 'l'.repeat(128),
       seq: Number.MAX_SAFE_INTEGER,
       keys: Array.from({ length: 5 }, (_, i) => ({ kid: kid(i), publicKey: new Uint8Array(32), role: (i === 0 ? 'owner' : 'admin') as 'owner' | 'admin' })),
-      issuers: Array.from({ length: 8 }, (_, i) => ({ kid: kid(10 + i), publicKey: new Uint8Array(32), name: 'n'.repeat(32), scope: { schedules, maxWindowSeconds: 0xffffffff, maxUses: 255 }, revokedBefore: 0xffffffff })),
-      settings: { relockSeconds: 300, skewSeconds: 3600, maxWindowSeconds: 31_622_400, holderProof: true, cnonceTickets: true, cnonceWindowSeconds: 3600, tzOffsetMinutes: -720, doNotDisturb: { schedules, periods: Array.from({ length: 4 }, () => ({ start: 0xfffffff0, end: 0xffffffff })) } },
+      issuers: Array.from({ length: 8 }, (_, i) => ({
+        kid: kid(10 + i),
+        publicKey: new Uint8Array(32),
+        name: 'n'.repeat(32),
+        scope: { schedules, maxWindowSeconds: 0xffffffff, maxUses: 255 },
+        revokedBefore: 0xffffffff,
+      })),
+      settings: {
+        relockSeconds: 300,
+        skewSeconds: 3600,
+        maxWindowSeconds: 31_622_400,
+        holderProof: true,
+        cnonceTickets: true,
+        cnonceWindowSeconds: 3600,
+        tzOffsetMinutes: -720,
+        doNotDisturb: { schedules, periods: Array.from({ length: 4 }, () => ({ start: 0xfffffff0, end: 0xffffffff })) },
+      },
       revocations: Array.from({ length: 64 }, () => ({ kind: 'sub' as const, id: new Uint8Array(16), until: 0xffffffff })),
     };
     const bytes = encodeOwnerConfig(config);
@@ -393,6 +433,9 @@ describe('owner administration', () => {
     expect(rig.admin('settings', { holderProof: false }).reason).to.equal('done');
     expect(decision(rig.present(tk('fixture'), 'none'))).to.equal('granted');
     rig.wait(6000);
-    expect(decision(rig.lock.present(tk('second'), holderProof(tk('second'), FIXED_CHALLENGE, 'other-key'), FIXED_CHALLENGE)), 'a proof given must still verify').to.equal('bad-proof');
+    expect(
+      decision(rig.lock.present(tk('second'), holderProof(tk('second'), FIXED_CHALLENGE, 'other-key'), FIXED_CHALLENGE)),
+      'a proof given must still verify',
+    ).to.equal('bad-proof');
   });
 });

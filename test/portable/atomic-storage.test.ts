@@ -130,10 +130,16 @@ describe('atomic storage (hal/atomic-storage.ts, the algorithm the device runs)'
     const s = new AtomicStorage(raw);
     const slot = (sequence: number, value: number) => {
       const r = new Uint8Array(4 + 1 + 4);
-      r[0] = sequence >>> 24; r[1] = (sequence >>> 16) & 255; r[2] = (sequence >>> 8) & 255; r[3] = sequence & 255;
+      r[0] = sequence >>> 24;
+      r[1] = (sequence >>> 16) & 255;
+      r[2] = (sequence >>> 8) & 255;
+      r[3] = sequence & 255;
       r[4] = value;
       const c = crc32(r, 5);
-      r[5] = c >>> 24; r[6] = (c >>> 16) & 255; r[7] = (c >>> 8) & 255; r[8] = c & 255;
+      r[5] = c >>> 24;
+      r[6] = (c >>> 16) & 255;
+      r[7] = (c >>> 8) & 255;
+      r[8] = c & 255;
       return r;
     };
     raw.memory.set('k.a', slot(0xffffffff, 1));
@@ -148,8 +154,16 @@ describe('atomic storage (hal/atomic-storage.ts, the algorithm the device runs)'
     // A script of operations on three keys; after each cut the store is rebuilt on the same
     // flash (a reboot) and every key must equal its value before or after the interrupted step.
     const script: [string, Uint8Array | undefined][] = [
-      ['a', bytes(1)], ['a', bytes(2, 2)], ['b', new Uint8Array(300).fill(7)], ['a', bytes(3)],
-      ['b', undefined], ['a', undefined], ['a', bytes(4)], ['c', bytes(5)], ['c', bytes(6)], ['b', bytes(8)],
+      ['a', bytes(1)],
+      ['a', bytes(2, 2)],
+      ['b', new Uint8Array(300).fill(7)],
+      ['a', bytes(3)],
+      ['b', undefined],
+      ['a', undefined],
+      ['a', bytes(4)],
+      ['c', bytes(5)],
+      ['c', bytes(6)],
+      ['b', bytes(8)],
     ];
     const apply = (s: Storage, [key, value]: [string, Uint8Array | undefined]) => (value === undefined ? s.delete(key) : s.set(key, value));
     const model = (steps: number) => {
@@ -184,7 +198,9 @@ describe('atomic storage (hal/atomic-storage.ts, the algorithm the device runs)'
         const next = model(step + 1);
         for (const key of ['a', 'b', 'c']) {
           const got = after.get(key);
-          const ok = [old.get(key), next.get(key)].some((v) => (v === undefined ? got === undefined : got !== undefined && got.length === v.length && got.every((x, i) => x === v[i])));
+          const ok = [old.get(key), next.get(key)].some((v) =>
+            v === undefined ? got === undefined : got !== undefined && got.length === v.length && got.every((x, i) => x === v[i]),
+          );
           expect(ok, `cut ${cut} at raw write ${k} (step ${step}): key ${key} = ${got}`).to.equal(true);
         }
         // And the store keeps working after the reboot.

@@ -103,7 +103,10 @@ describe('scalars mod L (src/crypto/scalar.ts)', () => {
   it('isBelowL agrees with BigInt comparison, at the boundary too', () => {
     const edges = [0n, 1n, L - 1n, L, L + 1n, (1n << 253n) - 1n, (1n << 256n) - 1n, L + (1n << 252n)];
     for (const x of edges) expect(isBelowL(leBytes(x)), x.toString(16)).to.equal(x < L);
-    fc.assert(fc.property(scalarBytes, (b) => isBelowL(b) === leNumber(b) < L), runs(300));
+    fc.assert(
+      fc.property(scalarBytes, (b) => isBelowL(b) === leNumber(b) < L),
+      runs(300),
+    );
   });
 
   it('reduceHash is the 512-bit little-endian value mod L; byte conversions round-trip', () => {
@@ -119,22 +122,26 @@ describe('scalars mod L (src/crypto/scalar.ts)', () => {
 
   it('wnaf round-trips: Σ dᵢ2ⁱ = k, digits odd and below 2^(w−1), non-zero digits w apart, active marks them', () => {
     fc.assert(
-      fc.property(fc.oneof(scalarBytes, fc.constantFrom(new Uint8Array(32).fill(255), new Uint8Array(32)), fc.uint8Array({ minLength: 16, maxLength: 16 })), fc.integer({ min: 2, max: 8 }), (b, w) => {
-        const length = b.length * 8 + 9;
-        const active = new Uint8Array(length);
-        const digits = wnaf(b, w, length, active);
-        let sum = 0n;
-        let last = -Infinity;
-        for (let i = 0; i < length; i++) {
-          const d = digits[i];
-          if ((d !== 0) !== (active[i] === 1)) return false;
-          if (d === 0) continue;
-          if ((d & 1) === 0 || Math.abs(d) >= 1 << (w - 1) || i - last < w) return false;
-          last = i;
-          sum += BigInt(d) << BigInt(i);
-        }
-        return sum === leNumber(b);
-      }),
+      fc.property(
+        fc.oneof(scalarBytes, fc.constantFrom(new Uint8Array(32).fill(255), new Uint8Array(32)), fc.uint8Array({ minLength: 16, maxLength: 16 })),
+        fc.integer({ min: 2, max: 8 }),
+        (b, w) => {
+          const length = b.length * 8 + 9;
+          const active = new Uint8Array(length);
+          const digits = wnaf(b, w, length, active);
+          let sum = 0n;
+          let last = -Infinity;
+          for (let i = 0; i < length; i++) {
+            const d = digits[i];
+            if ((d !== 0) !== (active[i] === 1)) return false;
+            if (d === 0) continue;
+            if ((d & 1) === 0 || Math.abs(d) >= 1 << (w - 1) || i - last < w) return false;
+            last = i;
+            sum += BigInt(d) << BigInt(i);
+          }
+          return sum === leNumber(b);
+        },
+      ),
       runs(300),
     );
   });
@@ -165,7 +172,7 @@ describe('points of edwards25519 (src/crypto/point.ts), against @noble/ed25519',
         const pb = decodePoint(nobleBytes(b))!;
         return (
           toHex(encodePoint(double(pa))) === toHex(nobleBytes((2n * a) % L)) &&
-          toHex(encodePoint(add(pa, pb))) === toHex(nobleBytes(((a + b) % L) || L)) &&
+          toHex(encodePoint(add(pa, pb))) === toHex(nobleBytes((a + b) % L || L)) &&
           toHex(encodePoint(negate(pa))) === toHex(nobleBytes(L - a))
         );
       }),
@@ -207,7 +214,10 @@ describe('points of edwards25519 (src/crypto/point.ts), against @noble/ed25519',
 
   it(`the frozen base tables are the odd multiples of B and of 2^128·B, (y + x, y − x, 2d·x·y) mod p`, () => {
     expect(Object.isFrozen(BASE_TABLE) && Object.isFrozen(BASE_TABLE_HIGH)).to.equal(true);
-    for (const [table, factor] of [[BASE_TABLE, 1n], [BASE_TABLE_HIGH, 1n << 128n]] as const) {
+    for (const [table, factor] of [
+      [BASE_TABLE, 1n],
+      [BASE_TABLE_HIGH, 1n << 128n],
+    ] as const) {
       expect(table.length).to.equal(BASE_TABLE_COUNT);
       for (let i = 0; i < BASE_TABLE_COUNT; i++) {
         const { x, y } = ed.Point.BASE.multiply(((2n * BigInt(i) + 1n) * factor) % L).toAffine();

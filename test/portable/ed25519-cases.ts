@@ -137,13 +137,20 @@ function message(rng: CaseRandom, group: number): Uint8Array {
   // Edge messages now and then: empty, one zero byte, 1000 bytes of 0xff, exactly one SHA-512
   // block of R‖A‖M (64 bytes of M) and one byte either side of the padding boundary.
   switch (group % 16) {
-    case 0: return new Uint8Array(0);
-    case 1: return new Uint8Array(1);
-    case 2: return new Uint8Array(1000).fill(0xff);
-    case 3: return rng.bytes(64);
-    case 4: return rng.bytes(111 - 64);
-    case 5: return rng.bytes(112 - 64);
-    default: return rng.bytes(rng.below(8) === 0 ? rng.below(1001) : rng.below(301));
+    case 0:
+      return new Uint8Array(0);
+    case 1:
+      return new Uint8Array(1);
+    case 2:
+      return new Uint8Array(1000).fill(0xff);
+    case 3:
+      return rng.bytes(64);
+    case 4:
+      return rng.bytes(111 - 64);
+    case 5:
+      return rng.bytes(112 - 64);
+    default:
+      return rng.bytes(rng.below(8) === 0 ? rng.below(1001) : rng.below(301));
   }
 }
 

@@ -53,7 +53,11 @@ describe('Ed25519 (strict RFC 8032 / FIPS 186-5)', () => {
     expect(verifyEd25519(sig, msg, pk, wrong)).to.equal(false);
     expect(verifyEd25519Prepared(sig, msg, prepared, wrong)).to.equal(false);
     expect(verifyEd25519(sig, msg, pk, () => new Uint8Array(32))).to.equal(false);
-    expect(verifyEd25519(sig, msg, pk, () => { throw new Error('digest failed'); })).to.equal(false);
+    expect(
+      verifyEd25519(sig, msg, pk, () => {
+        throw new Error('digest failed');
+      }),
+    ).to.equal(false);
     expect(ed25519SelfTest(nobleSha512)).to.equal(true);
     expect(ed25519SelfTest(wrong)).to.equal(false);
   });

@@ -30,8 +30,7 @@ export function fields(overrides: Partial<TicketFields> = {}): TicketFields {
   };
 }
 
-export const ticket = (overrides: Partial<TicketFields> = {}, key: SigningKey = ISSUER): Uint8Array =>
-  issueTicket(key, fields(overrides));
+export const ticket = (overrides: Partial<TicketFields> = {}, key: SigningKey = ISSUER): Uint8Array => issueTicket(key, fields(overrides));
 
 export const context = (overrides: Partial<VerifyContext> = {}): VerifyContext => ({
   lockId: LOCK_ID,

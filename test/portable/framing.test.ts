@@ -1,8 +1,19 @@
 import { expect } from 'chai';
 import { fromHex, toHex } from '../../src/bytes.js';
 import {
-  FLAG_FIRST, FRAME_ERRORS, MAX_ATT_MTU, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, MIN_ATT_MTU, REASSEMBLY_TIMEOUT_MS,
-  Reassembler, frameCapacity, frameCount, frameErrorName, splitMessage, type ReassemblyEvent,
+  FLAG_FIRST,
+  FRAME_ERRORS,
+  MAX_ATT_MTU,
+  MAX_FRAME_BYTES,
+  MAX_MESSAGE_BYTES,
+  MIN_ATT_MTU,
+  REASSEMBLY_TIMEOUT_MS,
+  Reassembler,
+  frameCapacity,
+  frameCount,
+  frameErrorName,
+  splitMessage,
+  type ReassemblyEvent,
 } from '../../src/ble/framing.js';
 import { encodeChallenge } from '../../src/ble/messages.js';
 
@@ -44,7 +55,9 @@ describe('BLE framing', () => {
           expect(frames.length, `frames for ${size} bytes`).to.equal(expected);
           expect(frameCount(size, mtu)).to.equal(expected);
           frames.forEach((f, i) => {
-            expect(f.length).to.be.at.most(mtu - 3).and.at.most(MAX_FRAME_BYTES);
+            expect(f.length)
+              .to.be.at.most(mtu - 3)
+              .and.at.most(MAX_FRAME_BYTES);
             if (i < frames.length - 1) expect(f.length, `frame ${i} is full`).to.equal(capacity);
             expect(f[0], `control of frame ${i}`).to.equal(i === 0 ? FLAG_FIRST : i % 64);
           });
@@ -285,7 +298,10 @@ describe('BLE framing', () => {
         const frame = Uint8Array.from({ length }, () => rand(256));
         // Bias the control byte and length so frames reach the deeper states often.
         if (length > 0 && rand(2) === 0) frame[0] = rand(3) === 0 ? FLAG_FIRST : (sinceFirst.length & 63) | (rand(8) === 0 ? 0x40 : 0);
-        if (length > 3 && frame[0] === FLAG_FIRST) { frame[2] = 0; frame[3] = rand(3) === 0 ? length - 4 : rand(60); }
+        if (length > 3 && frame[0] === FLAG_FIRST) {
+          frame[2] = 0;
+          frame[3] = rand(3) === 0 ? length - 4 : rand(60);
+        }
         now += rand(8) === 0 ? 4000 : rand(100);
         let event: ReassemblyEvent;
         if (rand(20) === 0) {
@@ -317,15 +333,26 @@ describe('BLE framing', () => {
         switch (damage) {
           // A flipped bit in a control byte or the type. (Not in the length: like any framing
           // without a checksum this one trusts the link layer's CRC for the bytes themselves.)
-          case 0: frames[i][i === 0 ? rand(2) : 0] ^= 1 << rand(8); break;
-          case 1: frames.splice(i, 1); break; // a lost frame
-          case 2: frames.splice(i, 0, frames[i]); break; // a duplicate
-          case 3: if (i + 1 < frames.length) frames.splice(i, 2, frames[i + 1], frames[i]); break; // swapped
-          case 4: frames[i] = frames[i].subarray(0, rand(frames[i].length)); break; // truncated
+          case 0:
+            frames[i][i === 0 ? rand(2) : 0] ^= 1 << rand(8);
+            break;
+          case 1:
+            frames.splice(i, 1);
+            break; // a lost frame
+          case 2:
+            frames.splice(i, 0, frames[i]);
+            break; // a duplicate
+          case 3:
+            if (i + 1 < frames.length) frames.splice(i, 2, frames[i + 1], frames[i]);
+            break; // swapped
+          case 4:
+            frames[i] = frames[i].subarray(0, rand(frames[i].length));
+            break; // truncated
           // One byte too many. Usually an overrun; but when the last frame carried a single byte the
           // message completes one frame early, shifted, and the last frame is the error. Without a
           // checksum framing cannot tell; the link layer's CRC and the signatures inside can.
-          default: frames[i] = Uint8Array.from([...frames[i], rand(256)]);
+          default:
+            frames[i] = Uint8Array.from([...frames[i], rand(256)]);
         }
         const events = pushAll(r, frames, n * 10_000);
         events.push(r.expire(n * 10_000 + REASSEMBLY_TIMEOUT_MS));

@@ -16,7 +16,14 @@ import type { PresentationReport } from '../../sim/phone.js';
 import { Simulator, type SimulatorOptions } from '../../sim/simulator.js';
 import { FLAG_FIRST, FIRST_HEADER_BYTES, Reassembler, frameErrorName, splitMessage } from '../../src/ble/framing.js';
 import {
-  CHALLENGE_BYTES, MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, encodePresent, refusalReasonName, type ResultMessage,
+  CHALLENGE_BYTES,
+  MESSAGE_TYPES,
+  decodeChallenge,
+  decodeError,
+  decodeResult,
+  encodePresent,
+  refusalReasonName,
+  type ResultMessage,
 } from '../../src/ble/messages.js';
 import { holderProofMessage, ticketHash } from '../../src/holder-proof.js';
 import { PresentationService } from '../../src/ble/presentation-service.js';
@@ -373,24 +380,28 @@ export class Wire {
 
   /** The ERROR messages received, by name. */
   errors(): string[] {
-    return this.received.filter((m) => m.type === MESSAGE_TYPES.ERROR).map((m) => {
-      const e = decodeError(m.body);
-      return e.ok ? frameErrorName(e.value.code) ?? `code ${e.value.code}` : 'undecodable';
-    });
+    return this.received
+      .filter((m) => m.type === MESSAGE_TYPES.ERROR)
+      .map((m) => {
+        const e = decodeError(m.body);
+        return e.ok ? (frameErrorName(e.value.code) ?? `code ${e.value.code}`) : 'undecodable';
+      });
   }
 
   /** The RESULT messages received. */
   results(): ResultMessage[] {
-    return this.received.filter((m) => m.type === MESSAGE_TYPES.RESULT).map((m) => {
-      const r = decodeResult(m.body);
-      if (!r.ok) throw new Error(`undecodable RESULT: ${r.error}`);
-      return r.value;
-    });
+    return this.received
+      .filter((m) => m.type === MESSAGE_TYPES.RESULT)
+      .map((m) => {
+        const r = decodeResult(m.body);
+        if (!r.ok) throw new Error(`undecodable RESULT: ${r.error}`);
+        return r.value;
+      });
   }
 
   /** The verdicts of the RESULTs received ('granted' or the reason name). */
   verdicts(): string[] {
-    return this.results().map((r) => (r.granted ? 'granted' : refusalReasonName(r.reason) ?? `code ${r.reason}`));
+    return this.results().map((r) => (r.granted ? 'granted' : (refusalReasonName(r.reason) ?? `code ${r.reason}`)));
   }
 
   /** Types of every message received, in order. */

@@ -14,9 +14,7 @@ import { Lock } from '../../src/lock/lock.js';
 import { MAX_UINT32 } from '../../src/bytes.js';
 import { MAX_SKEW_SECONDS, MAX_TICKET_TIME } from '../../src/ticket.js';
 import { TRUSTED, ascii, ticket } from './fixtures.js';
-import {
-  FIXED_CHALLENGE, NOW, Rig, decision, durablyRecorded, holderProof, itSkip, persistedFailures, replayIdOf, tk, watchUnlocks,
-} from './lock-fixtures.js';
+import { FIXED_CHALLENGE, NOW, Rig, decision, durablyRecorded, holderProof, itSkip, persistedFailures, replayIdOf, tk, watchUnlocks } from './lock-fixtures.js';
 
 // ---------------------------------------------------------------------------------------------
 // BoltController
@@ -221,7 +219,15 @@ describe('BoltController', () => {
       r.door.open();
       r.door.close();
       r.door.open();
-      expect(r.names()).to.deep.equal(['locked:boot', 'unlocked', 'door:open', 'door:closed', 'locked:door-closed', 'door:open:unexpected', 'alarm:forced-open']);
+      expect(r.names()).to.deep.equal([
+        'locked:boot',
+        'unlocked',
+        'door:open',
+        'door:closed',
+        'locked:door-closed',
+        'door:open:unexpected',
+        'alarm:forced-open',
+      ]);
     });
 
     it('an opening after an unused grant expired is forced-open too', () => {
@@ -562,7 +568,10 @@ describe('Backoff', () => {
     for (let i = 0; i < DEFAULT_BACKOFF.freeFailures; i++) b.fail(NOW);
     expect(b.retryAfter(NOW - 30)).to.equal(0);
     expect(b.retryAfter(NOW - 100_000)).to.equal(0);
-    expect(new Backoff(new MemoryStorage([[KEY_BACKOFF, Uint8Array.of(1, 0, 2, ...u32(NOW + 500), ...u32(NOW))]])).retryAfter(NOW), 'a free count with a future end').to.equal(0);
+    expect(
+      new Backoff(new MemoryStorage([[KEY_BACKOFF, Uint8Array.of(1, 0, 2, ...u32(NOW + 500), ...u32(NOW))]])).retryAfter(NOW),
+      'a free count with a future end',
+    ).to.equal(0);
     // Through the lock: two free refusals, then the clock corrected back by 30 s (still trusted).
     const rig = new Rig();
     expect(decision(rig.present(tk('second')))).to.equal('granted'); // mark NOW
@@ -685,7 +694,7 @@ describe('Lock', () => {
     const w = rig.storage.writes;
     const full = rig.present(tk('fixture'));
     expect(full).to.deep.include({ granted: false, reason: 'replay-store-full' });
-    expect(rig.storage.writes, 'the lock\'s own state: no write, no back-off count').to.equal(w);
+    expect(rig.storage.writes, "the lock's own state: no write, no back-off count").to.equal(w);
     expect(rig.lock.backoff.failures).to.equal(0);
     // shortA/B (until = exp + skew = NOW + 660) are remembered while until ≥ mark − skew, i.e.
     // up to NOW + 720: a clock set back by skew could find them valid until then.
@@ -799,7 +808,7 @@ describe('Lock', () => {
     expect(rig.lock.clockGuard.mark).to.equal(NOW + 3600);
     expect(rig.storage.keys()).to.include(KEY_CLOCK);
     expect(rig.log.find('clock-behind', 'alarm')[0]).to.deep.include({ iat: NOW + 3600, behindBy: 3600 });
-    expect(rig.lock.backoff.failures, 'the lock\'s clock is at fault, not the presenter').to.equal(0);
+    expect(rig.lock.backoff.failures, "the lock's clock is at fault, not the presenter").to.equal(0);
     expect(decision(rig.present(tk('fixture')))).to.equal('clock-untrusted');
     rig.time.clock.set(NOW + 3600 - 60);
     expect(decision(rig.present(tk('fixture')))).to.equal('granted');
@@ -832,7 +841,7 @@ describe('Lock', () => {
     expect(decision(rig.present(tk('afterRepair')))).to.equal('replayed');
   });
 
-  it('a ticket used just before the replay record was damaged is refused after the repair, even with the issuer\'s clock ahead', () => {
+  it("a ticket used just before the replay record was damaged is refused after the repair, even with the issuer's clock ahead", () => {
     // Granted at NOW with iat NOW + 50 (allowed: iat ≤ now + skew). The record is then found
     // damaged at the next boot, 5 s later: the floor must lie beyond every iat the lock may
     // have accepted before (≤ grant clock + skew, grant clock ≤ repair clock + skew).
@@ -861,7 +870,16 @@ describe('Lock', () => {
 
   it('a failing flash write during the boot repair does not stop the boot; the repair is retried before a grant', () => {
     const storage = new MemoryStorage([[KEY_REPLAY, Uint8Array.of(1, 2, 3)]]);
-    const failing = { ...storage, get: (k: string) => storage.get(k), delete: (k: string) => storage.delete(k), maxKeyLength: storage.maxKeyLength, maxValueBytes: storage.maxValueBytes, set: () => { throw new Error('nvs: write failed'); } };
+    const failing = {
+      ...storage,
+      get: (k: string) => storage.get(k),
+      delete: (k: string) => storage.delete(k),
+      maxKeyLength: storage.maxKeyLength,
+      maxValueBytes: storage.maxValueBytes,
+      set: () => {
+        throw new Error('nvs: write failed');
+      },
+    };
     const rig = new Rig({ storage });
     rig.storage.set(KEY_REPLAY, Uint8Array.of(1, 2, 3));
     const hw = { ...rig.hardware(), storage: failing };
@@ -889,7 +907,7 @@ describe('Lock', () => {
     expect(persistedFailures(rig.storage)).to.equal(8);
   });
 
-  it('never unlocks without the ticket\'s replay record durable at that moment (across grants and reboots)', () => {
+  it("never unlocks without the ticket's replay record durable at that moment (across grants and reboots)", () => {
     const rig = new Rig();
     for (const name of ['fixture', 'second', 'third'] as const) {
       const watch = watchUnlocks(rig.actuator, rig.storage, replayIdOf(tk(name)));

@@ -6,11 +6,27 @@ import { verifyEd25519 } from '../../src/ed25519.js';
 import { REFUSAL_CODES, type RefusalReason } from '../../src/reasons.js';
 import { FRAME_ERRORS, MAX_MESSAGE_BYTES, Reassembler, splitMessage, type FrameError } from '../../src/ble/framing.js';
 import {
-  MESSAGE_TYPES, decodeChallenge, decodeError, decodeMessage, decodePresent, decodeResult, encodeChallenge, encodeError, encodePresent, encodeResult, refusalReasonName,
+  MESSAGE_TYPES,
+  decodeChallenge,
+  decodeError,
+  decodeMessage,
+  decodePresent,
+  decodeResult,
+  encodeChallenge,
+  encodeError,
+  encodePresent,
+  encodeResult,
+  refusalReasonName,
 } from '../../src/ble/messages.js';
 import { HOLDER_PROOF_CONTEXT, holderProofMessage, ticketHash } from '../../src/holder-proof.js';
 import type { Result } from '../../src/result.js';
-import { REQUEST_CHARACTERISTIC, REQUEST_CHARACTERISTIC_UUID, RESPONSE_CHARACTERISTIC, RESPONSE_CHARACTERISTIC_UUID, SERVICE_UUID } from '../../src/ble/uuids.js';
+import {
+  REQUEST_CHARACTERISTIC,
+  REQUEST_CHARACTERISTIC_UUID,
+  RESPONSE_CHARACTERISTIC,
+  RESPONSE_CHARACTERISTIC_UUID,
+  SERVICE_UUID,
+} from '../../src/ble/uuids.js';
 import gattService from '../../bleservices/latchkey.json' with { type: 'json' };
 import { HOLDER_PUBLIC, HOLDER_SEED, LOCK_ID, NOW, seed, ticket } from './fixtures.js';
 
@@ -83,7 +99,18 @@ describe('BLE messages', () => {
     });
 
     it('decodeMessage dispatches on the type byte', () => {
-      expect(MESSAGE_TYPES).to.deep.equal({ CHALLENGE: 1, PRESENT: 2, RESULT: 3, ADMIN: 4, ADMIN_RESULT: 5, TIME: 6, RECEIPT: 7, LOG_READ: 8, LOG: 9, ERROR: 0x7f });
+      expect(MESSAGE_TYPES).to.deep.equal({
+        CHALLENGE: 1,
+        PRESENT: 2,
+        RESULT: 3,
+        ADMIN: 4,
+        ADMIN_RESULT: 5,
+        TIME: 6,
+        RECEIPT: 7,
+        LOG_READ: 8,
+        LOG: 9,
+        ERROR: 0x7f,
+      });
       const challenge = encodeChallenge({ challenge: CHALLENGE, lockId: 'x', lockTime: 0 });
       expect(ok(decodeMessage(MESSAGE_TYPES.CHALLENGE, challenge)).kind).to.equal('challenge');
       expect(ok(decodeMessage(MESSAGE_TYPES.PRESENT, encodePresent({ ticket: bytes(3) }))).kind).to.equal('present');
@@ -107,48 +134,64 @@ describe('BLE messages', () => {
       ['a tagged array', 'c1 81 01'],
     ];
     const cases: [string, (b: Uint8Array) => Result<unknown>, [string, string][]][] = [
-      ['CHALLENGE', decodeChallenge, [
-        ['version 2', `84 02 ${c32} 61 78 00`],
-        ['version 1.0 as a float', `84 f9 3c00 ${c32} 61 78 00`],
-        ['3 elements', `83 01 ${c32} 61 78`],
-        ['5 elements', `85 01 ${c32} 61 78 00 00`],
-        ['a 31-byte challenge', `84 01 581f ${'aa'.repeat(31)} 61 78 00`],
-        ['a 33-byte challenge', `84 01 5821 ${'aa'.repeat(33)} 61 78 00`],
-        ['a text challenge', `84 01 7820 ${'61'.repeat(32)} 61 78 00`],
-        ['a byte-string lock ID', `84 01 ${c32} 41 78 00`],
-        ['a negative lock time', `84 01 ${c32} 61 78 20`],
-        ['a float lock time', `84 01 ${c32} 61 78 fa 4f000000`],
-        ['a lock time beyond 32 bits', `84 01 ${c32} 61 78 1b 0000000100000000`],
-        ['a lock time in a non-preferred head', `84 01 ${c32} 61 78 18 05`],
-        ['a null lock time', `84 01 ${c32} 61 78 f6`],
-      ]],
-      ['PRESENT', decodePresent, [
-        ['an empty array', '80'],
-        ['3 elements', '83 41 01 41 02 41 03'],
-        ['a text ticket', '82 61 01 41 02'],
-        ['a text proof', '82 41 01 61 02'],
-        ['a null proof', '82 41 01 f6'],
-        ['an empty ticket', '82 40 41 02'],
-        ['a nested array', '81 81 41 01'],
-        ['a byte string in a non-preferred head', '81 58 01 01'],
-      ]],
-      ['RESULT', decodeResult, [
-        ['2 elements', '82 f5 00'],
-        ['4 elements', '84 f5 00 00 00'],
-        ['granted as an integer', '83 01 00 00'],
-        ['granted with a reason', '83 f5 01 00'],
-        ['refused without a reason', '83 f4 00 00'],
-        ['negative seconds', '83 f5 00 20'],
-        ['float seconds', '83 f5 00 f9 3c00'],
-        ['a non-preferred reason', '83 f4 18 17 00'],
-      ]],
-      ['ERROR', decodeError, [
-        ['an empty array', '80'],
-        ['2 elements', '82 01 02'],
-        ['a text code', '81 61 31'],
-        ['a negative code', '81 20'],
-        ['a float code', '81 f9 3c00'],
-      ]],
+      [
+        'CHALLENGE',
+        decodeChallenge,
+        [
+          ['version 2', `84 02 ${c32} 61 78 00`],
+          ['version 1.0 as a float', `84 f9 3c00 ${c32} 61 78 00`],
+          ['3 elements', `83 01 ${c32} 61 78`],
+          ['5 elements', `85 01 ${c32} 61 78 00 00`],
+          ['a 31-byte challenge', `84 01 581f ${'aa'.repeat(31)} 61 78 00`],
+          ['a 33-byte challenge', `84 01 5821 ${'aa'.repeat(33)} 61 78 00`],
+          ['a text challenge', `84 01 7820 ${'61'.repeat(32)} 61 78 00`],
+          ['a byte-string lock ID', `84 01 ${c32} 41 78 00`],
+          ['a negative lock time', `84 01 ${c32} 61 78 20`],
+          ['a float lock time', `84 01 ${c32} 61 78 fa 4f000000`],
+          ['a lock time beyond 32 bits', `84 01 ${c32} 61 78 1b 0000000100000000`],
+          ['a lock time in a non-preferred head', `84 01 ${c32} 61 78 18 05`],
+          ['a null lock time', `84 01 ${c32} 61 78 f6`],
+        ],
+      ],
+      [
+        'PRESENT',
+        decodePresent,
+        [
+          ['an empty array', '80'],
+          ['3 elements', '83 41 01 41 02 41 03'],
+          ['a text ticket', '82 61 01 41 02'],
+          ['a text proof', '82 41 01 61 02'],
+          ['a null proof', '82 41 01 f6'],
+          ['an empty ticket', '82 40 41 02'],
+          ['a nested array', '81 81 41 01'],
+          ['a byte string in a non-preferred head', '81 58 01 01'],
+        ],
+      ],
+      [
+        'RESULT',
+        decodeResult,
+        [
+          ['2 elements', '82 f5 00'],
+          ['4 elements', '84 f5 00 00 00'],
+          ['granted as an integer', '83 01 00 00'],
+          ['granted with a reason', '83 f5 01 00'],
+          ['refused without a reason', '83 f4 00 00'],
+          ['negative seconds', '83 f5 00 20'],
+          ['float seconds', '83 f5 00 f9 3c00'],
+          ['a non-preferred reason', '83 f4 18 17 00'],
+        ],
+      ],
+      [
+        'ERROR',
+        decodeError,
+        [
+          ['an empty array', '80'],
+          ['2 elements', '82 01 02'],
+          ['a text code', '81 61 31'],
+          ['a negative code', '81 20'],
+          ['a float code', '81 f9 3c00'],
+        ],
+      ],
     ];
     for (const [name, decode, specific] of cases) {
       it(`${name}: refuses ${[...common, ...specific].length} malformed bodies`, () => {
@@ -177,7 +220,11 @@ describe('BLE messages', () => {
       // Valid bodies of each type, then changed: a byte flipped, cut short, or random bytes.
       const valid = [
         () => encodeChallenge({ challenge: Uint8Array.from({ length: 32 }, next), lockId: 'door-' + next(), lockTime: next() * 65536 }),
-        () => encodePresent({ ticket: Uint8Array.from({ length: 1 + (next() % 20) }, next), proof: next() & 1 ? Uint8Array.from({ length: 64 }, next) : undefined }),
+        () =>
+          encodePresent({
+            ticket: Uint8Array.from({ length: 1 + (next() % 20) }, next),
+            proof: next() & 1 ? Uint8Array.from({ length: 64 }, next) : undefined,
+          }),
         () => (next() & 1 ? encodeResult({ granted: true, seconds: next() }) : encodeResult({ granted: false, reason: 1 + (next() % 26), seconds: next() })),
         () => encodeError(next() % 8),
       ];
@@ -243,7 +290,11 @@ describe('BLE messages', () => {
 
     it('holderProofMessage changes when any input changes', () => {
       const base = toHex(holderProofMessage(CHALLENGE, LOCK_ID, hash));
-      const flip = (b: Uint8Array, i: number) => { const c = b.slice(); c[i] ^= 0x01; return c; };
+      const flip = (b: Uint8Array, i: number) => {
+        const c = b.slice();
+        c[i] ^= 0x01;
+        return c;
+      };
       const variants = [
         holderProofMessage(flip(CHALLENGE, 0), LOCK_ID, hash),
         holderProofMessage(flip(CHALLENGE, 31), LOCK_ID, hash),

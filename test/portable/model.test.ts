@@ -40,14 +40,23 @@ describe('model-based: the lock against its reference model', () => {
     expect([...kinds].sort()).to.deep.equal(['clock', 'damage', 'power-cut', 'present', 'reboot', 'rtc-loss', 'wait']);
   });
 
-  it(`${CASES.toLocaleString('en-US')} seeded cases (seed ${SEED}): every decision matches the model, every invariant holds`, function (this: { timeout?: (ms: number) => void }) {
+  it(`${CASES.toLocaleString('en-US')} seeded cases (seed ${SEED}): every decision matches the model, every invariant holds`, function (this: {
+    timeout?: (ms: number) => void;
+  }) {
     this.timeout?.(0);
     const report = runCases(SEED, FIRST, CASES - FIRST, getPool(), {
       progress: CASES >= 100_000 ? (upTo) => console.log(`  model-based: cases up to ${upTo.toLocaleString('en-US')} passed`) : undefined,
     });
     if (CASES >= 100_000 || env.LATCHKEY_MODEL_REPORT) {
-      console.log(`  model-based: ${report.cases.toLocaleString('en-US')} cases, ${report.steps.toLocaleString('en-US')} commands in ${(report.ms / 1000).toFixed(1)} s`);
-      console.log(`  outcomes: ${[...report.outcomes].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      console.log(
+        `  model-based: ${report.cases.toLocaleString('en-US')} cases, ${report.steps.toLocaleString('en-US')} commands in ${(report.ms / 1000).toFixed(1)} s`,
+      );
+      console.log(
+        `  outcomes: ${[...report.outcomes]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
     }
     // The run must reach the outcomes it exists to compare, not only refusals.
     for (const outcome of ['granted', 'replayed', 'replay-store-full', 'clock-untrusted', 'backoff', 'expired', 'bad-proof', '(power cut)']) {

@@ -14,8 +14,27 @@ import { Lock } from '../../src/lock/lock.js';
 import { KEY_BACKOFF, KEY_REPLAY } from '../../src/lock/records.js';
 import { DEFAULT_BACKOFF } from '../../src/lock/backoff.js';
 import {
-  FIXED_CHALLENGE, FixedRandom, LOCK_ID, NOW, Rig, StubPeripheral, Wire, continuationFrame, durablyRecorded, firstFrame, itSkip,
-  lcg, newSim, persistedFailures, predictChallenge, presentBody, presentCached, replayIdOf, tk, verdict, watchUnlocks,
+  FIXED_CHALLENGE,
+  FixedRandom,
+  LOCK_ID,
+  NOW,
+  Rig,
+  StubPeripheral,
+  Wire,
+  continuationFrame,
+  durablyRecorded,
+  firstFrame,
+  itSkip,
+  lcg,
+  newSim,
+  persistedFailures,
+  predictChallenge,
+  presentBody,
+  presentCached,
+  replayIdOf,
+  tk,
+  verdict,
+  watchUnlocks,
 } from './lock-fixtures.js';
 import { TRUSTED } from './fixtures.js';
 
@@ -120,7 +139,7 @@ describe('presentation over BLE', () => {
       expect(verdict(presentCached(sim, tk('fixture')))).to.equal('granted');
       sim.setClock(NOW - 120);
       expect(verdict(presentCached(sim, tk('second')))).to.equal('clock-untrusted');
-      expect(sim.lock.backoff.failures, 'not the presenter\'s fault').to.equal(0);
+      expect(sim.lock.backoff.failures, "not the presenter's fault").to.equal(0);
       sim.setClock(NOW + 1);
       expect(verdict(presentCached(sim, tk('second')))).to.equal('granted');
     });
@@ -377,7 +396,10 @@ describe('presentation over BLE', () => {
       const rig = new Rig({ lock: { singleUse: false } });
       const verdicts = cuts(rig);
       expect(verdicts).to.have.length(282);
-      expect(verdicts.every((v) => v === 'granted'), verdicts.join()).to.equal(true);
+      expect(
+        verdicts.every((v) => v === 'granted'),
+        verdicts.join(),
+      ).to.equal(true);
       expect(unlocks(rig)).to.equal(282);
       expect(rig.log.find('ble-protocol-error')).to.have.length(0);
     });
@@ -386,7 +408,10 @@ describe('presentation over BLE', () => {
       const rig = new Rig({ lock: { backoff: { freeFailures: 1000 } } }); // replayed refusals would otherwise lock out
       const verdicts = cuts(rig);
       expect(verdicts[0]).to.equal('granted');
-      expect(verdicts.slice(1).every((v) => v === 'replayed'), verdicts.join()).to.equal(true);
+      expect(
+        verdicts.slice(1).every((v) => v === 'replayed'),
+        verdicts.join(),
+      ).to.equal(true);
       expect(rig.lock.replay.size).to.equal(1);
       expect(durablyRecorded(rig.storage, replayIdOf(tk('fixture')))).to.equal(true);
     });
@@ -402,7 +427,7 @@ describe('presentation over BLE', () => {
       let current = wire;
       const wires = [wire];
       for (let i = 0; i < 400; i++) {
-        const length = 1 + ((next() << 8) | next()) % 514;
+        const length = 1 + (((next() << 8) | next()) % 514);
         const frame = Uint8Array.from({ length }, next);
         if (i % 4 === 0) frame[0] = 0x80 | (next() & 1); // many FIRST frames, some with sequence 1
         if (i % 8 === 0 && length > 4) frame[2] = next() & 7; // some plausible declared lengths

@@ -22,7 +22,9 @@ const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.uniqueArray(fc.tuple(key, tie('value')), { maxLength: 4, selector: ([k]) => (typeof k === 'number' ? `n${k}` : `s${k}`) }).map((entries) => new Map(entries)),
+    fc
+      .uniqueArray(fc.tuple(key, tie('value')), { maxLength: 4, selector: ([k]) => (typeof k === 'number' ? `n${k}` : `s${k}`) })
+      .map((entries) => new Map(entries)),
   ),
 }));
 
@@ -102,7 +104,8 @@ describe('properties', () => {
     // the length that FIRST frame declared, with its type.
     let completed = 0;
     // Declared lengths a little over the first payload, so continuations often complete a message.
-    const firstFrame = fc.tuple(fc.nat(255), fc.uint8Array({ minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 4 }))
+    const firstFrame = fc
+      .tuple(fc.nat(255), fc.uint8Array({ minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 4 }))
       .map(([type, payload, extra]) => Uint8Array.from([FLAG_FIRST, type, 0, payload.length + extra, ...payload]));
     const continuation = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.uint8Array({ maxLength: 30 })).map(([seq, payload]) => Uint8Array.from([seq, ...payload]));
     const frame = fc.oneof(firstFrame, continuation, fc.uint8Array({ maxLength: 40 }));

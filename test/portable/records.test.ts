@@ -3,7 +3,12 @@ import { RecordReader, RecordWriter } from '../../src/lock/records.js';
 
 describe('persisted record layout', () => {
   it('round-trips u8, u16, u32 and raw bytes big-endian', () => {
-    const bytes = new RecordWriter(11).u8(7).u16(0xbeef).u32(0xfedcba98).raw(Uint8Array.of(1, 2, 3, 4)).done();
+    const bytes = new RecordWriter(11)
+      .u8(7)
+      .u16(0xbeef)
+      .u32(0xfedcba98)
+      .raw(Uint8Array.of(1, 2, 3, 4))
+      .done();
     expect(Array.from(bytes)).to.deep.equal([7, 0xbe, 0xef, 0xfe, 0xdc, 0xba, 0x98, 1, 2, 3, 4]);
     const r = new RecordReader(bytes);
     expect([r.u8(), r.u16(), r.u32(), Array.from(r.raw(4))]).to.deep.equal([7, 0xbeef, 0xfedcba98, [1, 2, 3, 4]]);

@@ -6,7 +6,14 @@
 import { expect } from 'chai';
 import { formatRun, formatTimeline } from '../../sim/scenario/format.js';
 import {
-  BUILTIN_SCENARIOS, OUTCOMES, ScenarioError, parseDuration, parseScenario, parseTimeSpec, resolveTime, withOverrides,
+  BUILTIN_SCENARIOS,
+  OUTCOMES,
+  ScenarioError,
+  parseDuration,
+  parseScenario,
+  parseTimeSpec,
+  resolveTime,
+  withOverrides,
 } from '../../sim/scenario/parse.js';
 import { runScenario, type ScenarioRun } from '../../sim/scenario/run.js';
 
@@ -53,9 +60,24 @@ describe('scenarios', () => {
       expect(run.summary.expectations.failed).to.deep.equal([]);
       expect(run.ok).to.equal(true);
       expect(run.presentations.map((p) => p.outcome)).to.deep.equal([
-        'not-provisioned', 'granted', 'unknown-issuer', 'outside-scope', 'revoked', 'granted', 'granted', 'replayed', 'do-not-disturb', 'granted',
+        'not-provisioned',
+        'granted',
+        'unknown-issuer',
+        'outside-scope',
+        'revoked',
+        'granted',
+        'granted',
+        'replayed',
+        'do-not-disturb',
+        'granted',
       ]);
-      expect(run.admin.map((a) => `${a.kind}:${a.outcome}`)).to.deep.equal(['provision:done', 'addIssuer:done', 'revoke:done', 'settings:done', 'exportLog:verified']);
+      expect(run.admin.map((a) => `${a.kind}:${a.outcome}`)).to.deep.equal([
+        'provision:done',
+        'addIssuer:done',
+        'revoke:done',
+        'settings:done',
+        'exportLog:verified',
+      ]);
       expect(run.deviceKey).to.match(/^[0-9a-f]{64}$/);
       expect(run.summary.expectations.total).to.equal(15);
     });
@@ -112,12 +134,7 @@ describe('scenarios', () => {
   describe('running', () => {
     it('reports unmet expectations; tickets follow a --lock override unless they name their own lock; no door sensor', () => {
       const s = base();
-      s.steps = [
-        { present: 'valid', expect: 'expired' },
-        { door: 'open' },
-        { wait: '10s' },
-        { present: 'elsewhere', expect: 'wrong-lock' },
-      ];
+      s.steps = [{ present: 'valid', expect: 'expired' }, { door: 'open' }, { wait: '10s' }, { present: 'elsewhere', expect: 'wrong-lock' }];
       const run = runScenario(withOverrides(parseScenario(s), { lockId: 'lock:test/renamed', doorSensor: false, relockSeconds: 7, mtu: 100 }));
       expect(run.lockId).to.equal('lock:test/renamed');
       expect(run.ok).to.equal(false);
@@ -132,17 +149,46 @@ describe('scenarios', () => {
 
   describe('admin steps', () => {
     it('are refused on a fixed lock and name every bad field', () => {
-      expect(problem((s) => { s.steps = [{ exportLog: true }]; })).to.match(/steps\[0\]\.exportLog: admin steps need an administered lock/);
-      const admin = (mutate: (s: Record<string, any>) => unknown) => problem((s) => {
-        s.lock.administered = true;
-        mutate(s);
-      });
-      expect(admin((s) => { s.steps = [{ provision: { issuers: ['nobody'] } }]; })).to.match(/steps\[0\]\.provision\.issuers\[0\]: no issuer named "nobody"/);
-      expect(admin((s) => { s.steps = [{ settings: { doNotDisturb: { schedules: [{ days: ['someday'] }] } } }]; })).to.match(/steps\[0\]\.settings: "days": unknown day/);
-      expect(admin((s) => { s.issuers['parcel-co'].scope = { schedules: [{ days: ['mon'], from: '25:00', to: '26:00' }] }; })).to.match(/issuers\.parcel-co\.scope: "from" must be "HH:MM"/);
-      expect(admin((s) => { s.steps = [{ revoke: { issuer: 'parcel-co' } }]; })).to.match(/steps\[0\]\.revoke: needs "ticket", "courier"/);
-      expect(admin((s) => { s.steps = [{ exportLog: true, expect: 'granted' }]; })).to.match(/steps\[0\]\.expect: must be one of done, bad-command/);
-      expect(problem((s) => { s.owner = { seed: 1 }; })).to.match(/owner: only for an administered lock/);
+      expect(
+        problem((s) => {
+          s.steps = [{ exportLog: true }];
+        }),
+      ).to.match(/steps\[0\]\.exportLog: admin steps need an administered lock/);
+      const admin = (mutate: (s: Record<string, any>) => unknown) =>
+        problem((s) => {
+          s.lock.administered = true;
+          mutate(s);
+        });
+      expect(
+        admin((s) => {
+          s.steps = [{ provision: { issuers: ['nobody'] } }];
+        }),
+      ).to.match(/steps\[0\]\.provision\.issuers\[0\]: no issuer named "nobody"/);
+      expect(
+        admin((s) => {
+          s.steps = [{ settings: { doNotDisturb: { schedules: [{ days: ['someday'] }] } } }];
+        }),
+      ).to.match(/steps\[0\]\.settings: "days": unknown day/);
+      expect(
+        admin((s) => {
+          s.issuers['parcel-co'].scope = { schedules: [{ days: ['mon'], from: '25:00', to: '26:00' }] };
+        }),
+      ).to.match(/issuers\.parcel-co\.scope: "from" must be "HH:MM"/);
+      expect(
+        admin((s) => {
+          s.steps = [{ revoke: { issuer: 'parcel-co' } }];
+        }),
+      ).to.match(/steps\[0\]\.revoke: needs "ticket", "courier"/);
+      expect(
+        admin((s) => {
+          s.steps = [{ exportLog: true, expect: 'granted' }];
+        }),
+      ).to.match(/steps\[0\]\.expect: must be one of done, bad-command/);
+      expect(
+        problem((s) => {
+          s.owner = { seed: 1 };
+        }),
+      ).to.match(/owner: only for an administered lock/);
     });
 
     it('run against an administered lock: refused commands are outcomes, expectations counted', () => {
@@ -199,7 +245,10 @@ describe('scenarios', () => {
         ['start: must be an absolute time', (s) => void (s.start = '+1h')],
         ['mtu: must be an integer 23..517', (s) => void (s.mtu = 22)],
         ['issuers.parcel-co.seed: must be an integer', (s) => void (s.issuers['parcel-co'].seed = 'abc')],
-        ['issuers.twin.kid: the same kid as issuers.parcel-co: a lock refuses two trusted keys under one kid', (s) => void (s.issuers.twin = { kid: s.issuers['parcel-co'].kid ?? 'parcel-co' })],
+        [
+          'issuers.twin.kid: the same kid as issuers.parcel-co: a lock refuses two trusted keys under one kid',
+          (s) => void (s.issuers.twin = { kid: s.issuers['parcel-co'].kid ?? 'parcel-co' }),
+        ],
         ['phones["old phone"].colour: unknown key', (s) => void (s.phones['old phone'] = { colour: 'red' })],
         ['tickets.valid.issuer: no issuer named "nobody"', (s) => void (s.tickets.valid.issuer = 'nobody')],
         ['tickets.valid.expires: "+1 hour": must be a relative time', (s) => void (s.tickets.valid.expires = '+1 hour')],

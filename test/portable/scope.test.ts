@@ -7,7 +7,11 @@ import { defaultScope, doNotDisturbProblem, inDoNotDisturb, inSchedule, inScope,
 // 2027-01-11 was a Monday; MONDAY is its 00:00 UTC.
 const MONDAY = 1_799_625_600;
 const at = (day: number, hh: number, mm = 0, ss = 0): number => MONDAY + day * 86400 + hh * 3600 + mm * 60 + ss;
-const MON = 1, TUE = 2, FRI = 16, SAT = 32, SUN = 64;
+const MON = 1,
+  TUE = 2,
+  FRI = 16,
+  SAT = 32,
+  SUN = 64;
 
 describe('issuer scopes and do-not-disturb', () => {
   it('local week day and minute, with offsets that cross midnight', () => {
@@ -17,7 +21,7 @@ describe('issuer scopes and do-not-disturb', () => {
     expect(localTime(at(6, 23, 30), 60)).to.deep.equal({ weekday: 0, minute: 30 });
     expect(localTime(at(0, 12), 840)).to.deep.equal({ weekday: 1, minute: 2 * 60 });
     expect(localTime(at(0, 12), -720)).to.deep.equal({ weekday: 0, minute: 0 });
-    expect(localTime(1_800_000_000, 0), 'the suites\' NOW').to.deep.equal({ weekday: 4, minute: 480 });
+    expect(localTime(1_800_000_000, 0), "the suites' NOW").to.deep.equal({ weekday: 4, minute: 480 });
   });
 
   it('a daytime range: from inclusive, to exclusive, listed days only', () => {
@@ -59,7 +63,14 @@ describe('issuer scopes and do-not-disturb', () => {
   });
 
   it('a scope opens when any of its schedules does', () => {
-    const scope = { schedules: [{ days: MON, from: 8 * 60, to: 9 * 60 }, { days: FRI, from: 14 * 60, to: 15 * 60 }], maxWindowSeconds: 3600, maxUses: 1 };
+    const scope = {
+      schedules: [
+        { days: MON, from: 8 * 60, to: 9 * 60 },
+        { days: FRI, from: 14 * 60, to: 15 * 60 },
+      ],
+      maxWindowSeconds: 3600,
+      maxUses: 1,
+    };
     expect(inScope(scope, at(0, 8, 30), 0)).to.equal(true);
     expect(inScope(scope, at(4, 14, 30), 0)).to.equal(true);
     expect(inScope(scope, at(4, 8, 30), 0)).to.equal(false);

@@ -1,8 +1,17 @@
 import { expect } from 'chai';
 import { NVS_MAX_KEY_LENGTH, NVS_MAX_VALUE_BYTES, type BleHandlers } from '../../hal/index.js';
 import {
-  BleLink, MemoryLog, MemoryStorage, PowerCut, SeededRandom, SimActuator, SimDoor, SimIndicator, SimTime,
-  StorageLimitError, SystemRandom,
+  BleLink,
+  MemoryLog,
+  MemoryStorage,
+  PowerCut,
+  SeededRandom,
+  SimActuator,
+  SimDoor,
+  SimIndicator,
+  SimTime,
+  StorageLimitError,
+  SystemRandom,
 } from '../../sim/hal/index.js';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
@@ -68,7 +77,9 @@ describe('sim HAL', () => {
       time.onError = (e) => seen.push(e.ticks);
       const fired: number[] = [];
       time.timers.set(() => fired.push(1), 5);
-      time.timers.set(() => { throw new Error('boom'); }, 10);
+      time.timers.set(() => {
+        throw new Error('boom');
+      }, 10);
       time.timers.set(() => fired.push(2), 10);
       time.timers.set(() => fired.push(3), 15);
       time.advance(20);
@@ -111,7 +122,9 @@ describe('sim HAL', () => {
       expect(fired).to.deep.equal([0, 1]);
       expect(() => time.timers.set(() => {}, NaN)).to.throw(RangeError);
       expect(() => time.advance(-1)).to.throw(RangeError);
-      const loop = () => { time.timers.set(loop, 0); };
+      const loop = () => {
+        time.timers.set(loop, 0);
+      };
       time.timers.set(loop, 0);
       expect(() => time.advance(1)).to.throw(/timer loop/);
     });
@@ -316,7 +329,10 @@ describe('sim HAL', () => {
     });
 
     it('a cut after the write keeps the new value, and cuts deletes too', () => {
-      const s = new MemoryStorage([['a', bytes(1)], ['b', bytes(2)]]);
+      const s = new MemoryStorage([
+        ['a', bytes(1)],
+        ['b', bytes(2)],
+      ]);
       s.cutAtWrite(1, 'after');
       let caught: unknown;
       try {
@@ -477,7 +493,13 @@ describe('sim HAL', () => {
     it('records a transcript that can be replayed byte for byte', () => {
       const first = setup();
       const got: number[][] = [];
-      first.lock.start({ ...first.handlers, written: (v) => { got.push(Array.from(v)); first.lock.notify(Uint8Array.from([0xa0, ...v])); } });
+      first.lock.start({
+        ...first.handlers,
+        written: (v) => {
+          got.push(Array.from(v));
+          first.lock.notify(Uint8Array.from([0xa0, ...v]));
+        },
+      });
       first.phone.connect(64);
       first.phone.subscribe();
       first.phone.write(bytes(1, 2, 3));
@@ -493,7 +515,12 @@ describe('sim HAL', () => {
 
       const second = setup();
       const replayed: number[][] = [];
-      second.lock.start({ ...second.handlers, written: (v) => { replayed.push(Array.from(v)); } });
+      second.lock.start({
+        ...second.handlers,
+        written: (v) => {
+          replayed.push(Array.from(v));
+        },
+      });
       second.phone.connect(64);
       for (const e of t) if (e.direction === 'write') second.phone.write(e.bytes);
       second.time.advance(1000);

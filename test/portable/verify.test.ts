@@ -2,7 +2,20 @@ import { expect } from 'chai';
 import { Tag } from 'cbor-x/index-no-eval';
 import { encodeClaims, encodeCbor, signSign1 } from '../../issuer/ticket.js';
 import { MAX_TICKET_BYTES, TICKET_REASONS, prepareEd25519Key, prepareIssuers, toHex, verifyTicket, type Decision, type TicketReason } from '../../src/index.js';
-import { ALG_ED25519, CLAIM_AUD, CLAIM_CNF, CLAIM_CTI, CLAIM_EXP, CLAIM_IAT, CLAIM_SUB, MAX_TICKET_TIME, HEADER_ALG, HEADER_CRIT, HEADER_KID, HEADER_TYP } from '../../src/ticket.js';
+import {
+  ALG_ED25519,
+  CLAIM_AUD,
+  CLAIM_CNF,
+  CLAIM_CTI,
+  CLAIM_EXP,
+  CLAIM_IAT,
+  CLAIM_SUB,
+  MAX_TICKET_TIME,
+  HEADER_ALG,
+  HEADER_CRIT,
+  HEADER_KID,
+  HEADER_TYP,
+} from '../../src/ticket.js';
 import { ascii, context, fields, HOLDER_PUBLIC, ISSUER, LOCK_ID, NOW, OTHER_ISSUER, TRUSTED, ticket } from './fixtures.js';
 
 function reasonOf(decision: Decision): TicketReason | 'granted' {
@@ -13,8 +26,26 @@ const claimsMap = (mutate: (m: Map<number | string, unknown>) => void): Uint8Arr
   const base = encodeClaims(fields());
   // Round-trip through a Map so a test can change one claim and keep the rest.
   const m = new Map<number | string, unknown>([
-    [1, 'parcel-co'], [2, 'courier-42'], [3, LOCK_ID], [4, NOW + 3600], [5, NOW - 600], [6, NOW - 900],
-    [7, ascii('ticket-0001')], [8, new Map([[1, new Map<number, unknown>([[1, 1], [-1, 6], [-2, HOLDER_PUBLIC]])]])],
+    [1, 'parcel-co'],
+    [2, 'courier-42'],
+    [3, LOCK_ID],
+    [4, NOW + 3600],
+    [5, NOW - 600],
+    [6, NOW - 900],
+    [7, ascii('ticket-0001')],
+    [
+      8,
+      new Map([
+        [
+          1,
+          new Map<number, unknown>([
+            [1, 1],
+            [-1, 6],
+            [-2, HOLDER_PUBLIC],
+          ]),
+        ],
+      ]),
+    ],
   ]);
   expect(encodeCbor(m)).to.deep.equal(base); // the helper builds exactly what the issuer builds
   mutate(m);
@@ -22,7 +53,10 @@ const claimsMap = (mutate: (m: Map<number | string, unknown>) => void): Uint8Arr
 };
 const withClaims = (mutate: (m: Map<number | string, unknown>) => void) => signSign1(ISSUER, claimsMap(mutate));
 const headers = (entries: [number, unknown][]) => new Map<number, unknown>(entries);
-const baseHeaders = (): [number, unknown][] => [[HEADER_ALG, -8], [HEADER_KID, ISSUER.kid]];
+const baseHeaders = (): [number, unknown][] => [
+  [HEADER_ALG, -8],
+  [HEADER_KID, ISSUER.kid],
+];
 
 describe('verifyTicket', () => {
   it('grants a good ticket and returns its claims', () => {
@@ -71,17 +105,42 @@ describe('verifyTicket', () => {
   it('grants a ticket without iss, signed by a second trusted issuer, with alg Ed25519 (-19)', () => {
     const { iss: _unused, ...noIss } = fields();
     expect(reasonOf(verifyTicket(ticket({ ...noIss, iss: undefined }, OTHER_ISSUER), context()))).to.equal('granted');
-    const ed25519Alg = signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_ALG, ALG_ED25519], [HEADER_KID, ISSUER.kid]]));
+    const ed25519Alg = signSign1(
+      ISSUER,
+      encodeClaims(fields()),
+      headers([
+        [HEADER_ALG, ALG_ED25519],
+        [HEADER_KID, ISSUER.kid],
+      ]),
+    );
     expect(reasonOf(verifyTicket(ed25519Alg, context()))).to.equal('granted');
   });
 
   it('accepts a kid in the unprotected header, and ignores unknown unprotected headers', () => {
-    const t = signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_ALG, -8]]), new Map<number, unknown>([[HEADER_KID, ISSUER.kid], [33, ascii('x5chain')]]));
+    const t = signSign1(
+      ISSUER,
+      encodeClaims(fields()),
+      headers([[HEADER_ALG, -8]]),
+      new Map<number, unknown>([
+        [HEADER_KID, ISSUER.kid],
+        [33, ascii('x5chain')],
+      ]),
+    );
     expect(reasonOf(verifyTicket(t, context()))).to.equal('granted');
   });
 
   it('ignores unknown claims, text-keyed or numbered', () => {
-    expect(reasonOf(verifyTicket(withClaims((m) => { m.set('room', '4B'); m.set(1000, [-15, null, true]); }), context()))).to.equal('granted');
+    expect(
+      reasonOf(
+        verifyTicket(
+          withClaims((m) => {
+            m.set('room', '4B');
+            m.set(1000, [-15, null, true]);
+          }),
+          context(),
+        ),
+      ),
+    ).to.equal('granted');
   });
 
   describe('refusals', () => {
@@ -92,56 +151,283 @@ describe('verifyTicket', () => {
       ['untagged COSE_Sign1', () => verifyTicket(ticket().subarray(1), context()), 'malformed'],
       ['trailing byte', () => verifyTicket(Uint8Array.from([...ticket(), 0]), context()), 'malformed'],
       ['COSE_Sign1 with 3 elements', () => verifyTicket(encodeCbor(new Tag([new Uint8Array(1), new Map(), new Uint8Array(1)], 18)), context()), 'malformed'],
-      ['detached (nil) payload', () => verifyTicket(encodeCbor(new Tag([encodeCbor(headers(baseHeaders())), new Map(), null, new Uint8Array(64)], 18)), context()), 'malformed'],
-      ['empty protected header', () => verifyTicket(encodeCbor(new Tag([new Uint8Array(0), new Map(), new Uint8Array(1), new Uint8Array(64)], 18)), context()), 'malformed'],
+      [
+        'detached (nil) payload',
+        () => verifyTicket(encodeCbor(new Tag([encodeCbor(headers(baseHeaders())), new Map(), null, new Uint8Array(64)], 18)), context()),
+        'malformed',
+      ],
+      [
+        'empty protected header',
+        () => verifyTicket(encodeCbor(new Tag([new Uint8Array(0), new Map(), new Uint8Array(1), new Uint8Array(64)], 18)), context()),
+        'malformed',
+      ],
       ['alg missing', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_KID, ISSUER.kid]])), context()), 'malformed'],
-      ['alg only unprotected', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_KID, ISSUER.kid]]), new Map([[HEADER_ALG, -8]])), context()), 'malformed'],
-      ['same header in both buckets', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers(baseHeaders()), new Map<number, unknown>([[HEADER_KID, ISSUER.kid]])), context()), 'malformed'],
-      ['alg ES256', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_ALG, -7], [HEADER_KID, ISSUER.kid]])), context()), 'unsupported-algorithm'],
-      ['crit naming an unknown header', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([...baseHeaders(), [HEADER_CRIT, [99]], [99, 1]])), context()), 'unsupported-critical'],
-      ['crit naming a text label', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([...baseHeaders(), [HEADER_CRIT, ['ext']]])), context()), 'unsupported-critical'],
+      [
+        'alg only unprotected',
+        () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_KID, ISSUER.kid]]), new Map([[HEADER_ALG, -8]])), context()),
+        'malformed',
+      ],
+      [
+        'same header in both buckets',
+        () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers(baseHeaders()), new Map<number, unknown>([[HEADER_KID, ISSUER.kid]])), context()),
+        'malformed',
+      ],
+      [
+        'alg ES256',
+        () =>
+          verifyTicket(
+            signSign1(
+              ISSUER,
+              encodeClaims(fields()),
+              headers([
+                [HEADER_ALG, -7],
+                [HEADER_KID, ISSUER.kid],
+              ]),
+            ),
+            context(),
+          ),
+        'unsupported-algorithm',
+      ],
+      [
+        'crit naming an unknown header',
+        () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([...baseHeaders(), [HEADER_CRIT, [99]], [99, 1]])), context()),
+        'unsupported-critical',
+      ],
+      [
+        'crit naming a text label',
+        () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([...baseHeaders(), [HEADER_CRIT, ['ext']]])), context()),
+        'unsupported-critical',
+      ],
       ['empty crit', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([...baseHeaders(), [HEADER_CRIT, []]])), context()), 'malformed'],
       ['kid missing', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_ALG, -8]])), context()), 'malformed'],
-      ['kid as text', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([[HEADER_ALG, -8], [HEADER_KID, 'issuer-1']])), context()), 'malformed'],
+      [
+        'kid as text',
+        () =>
+          verifyTicket(
+            signSign1(
+              ISSUER,
+              encodeClaims(fields()),
+              headers([
+                [HEADER_ALG, -8],
+                [HEADER_KID, 'issuer-1'],
+              ]),
+            ),
+            context(),
+          ),
+        'malformed',
+      ],
       ['unknown kid', () => verifyTicket(signSign1({ kid: ascii('stranger'), seed: ISSUER.seed }, encodeClaims(fields())), context()), 'unknown-issuer'],
-      ['signed by another key under a trusted kid', () => verifyTicket(signSign1({ kid: ISSUER.kid, seed: OTHER_ISSUER.seed }, encodeClaims(fields())), context()), 'bad-signature'],
-      ['payload altered after signing', () => {
-        const t = ticket();
-        t[t.length - 80] ^= 1; // 14 bytes before the 66-byte signature field: inside the payload
-        return verifyTicket(t, context());
-      }, 'bad-signature'],
-      ['63-byte signature', () => {
-        const t = ticket();
-        // Last element is a 64-byte bstr (0x58 0x40 + 64). Rebuild with 63 bytes.
-        const body = t.subarray(0, t.length - 66);
-        return verifyTicket(Uint8Array.from([...body, 0x58, 63, ...t.subarray(t.length - 63)]), context());
-      }, 'bad-signature'],
-      ['typ listed as critical but absent', () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([...baseHeaders(), [HEADER_CRIT, [HEADER_TYP]]])), context()), 'malformed'],
+      [
+        'signed by another key under a trusted kid',
+        () => verifyTicket(signSign1({ kid: ISSUER.kid, seed: OTHER_ISSUER.seed }, encodeClaims(fields())), context()),
+        'bad-signature',
+      ],
+      [
+        'payload altered after signing',
+        () => {
+          const t = ticket();
+          t[t.length - 80] ^= 1; // 14 bytes before the 66-byte signature field: inside the payload
+          return verifyTicket(t, context());
+        },
+        'bad-signature',
+      ],
+      [
+        '63-byte signature',
+        () => {
+          const t = ticket();
+          // Last element is a 64-byte bstr (0x58 0x40 + 64). Rebuild with 63 bytes.
+          const body = t.subarray(0, t.length - 66);
+          return verifyTicket(Uint8Array.from([...body, 0x58, 63, ...t.subarray(t.length - 63)]), context());
+        },
+        'bad-signature',
+      ],
+      [
+        'typ listed as critical but absent',
+        () => verifyTicket(signSign1(ISSUER, encodeClaims(fields()), headers([...baseHeaders(), [HEADER_CRIT, [HEADER_TYP]]])), context()),
+        'malformed',
+      ],
       ['payload not CBOR', () => verifyTicket(signSign1(ISSUER, Uint8Array.from([0x1c])), context()), 'malformed'],
-      ['payload with duplicate claim', () => verifyTicket(signSign1(ISSUER, Uint8Array.from([0xa2, 0x03, 0x61, 0x61, 0x03, 0x61, 0x62])), context()), 'malformed'],
+      [
+        'payload with duplicate claim',
+        () => verifyTicket(signSign1(ISSUER, Uint8Array.from([0xa2, 0x03, 0x61, 0x61, 0x03, 0x61, 0x62])), context()),
+        'malformed',
+      ],
       ['payload an array', () => verifyTicket(signSign1(ISSUER, encodeCbor([1, 2])), context()), 'malformed'],
-      ['sub missing', () => verifyTicket(withClaims((m) => m.delete(CLAIM_SUB)), context()), 'invalid-claims'],
-      ['aud as array', () => verifyTicket(withClaims((m) => m.set(CLAIM_AUD, [LOCK_ID])), context()), 'invalid-claims'],
-      ['exp as float', () => verifyTicket(withClaims((m) => m.set(CLAIM_EXP, NOW + 0.5)), context()), 'malformed'],
+      [
+        'sub missing',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.delete(CLAIM_SUB)),
+            context(),
+          ),
+        'invalid-claims',
+      ],
+      [
+        'aud as array',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.set(CLAIM_AUD, [LOCK_ID])),
+            context(),
+          ),
+        'invalid-claims',
+      ],
+      [
+        'exp as float',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.set(CLAIM_EXP, NOW + 0.5)),
+            context(),
+          ),
+        'malformed',
+      ],
       // The lock stores exp + skew in 32 bits: a later claim is one no lock could keep (docs/cli.md).
-      ['exp beyond 2^32 (an exact 64-bit integer, far in the future)', () => verifyTicket(withClaims((m) => m.set(CLAIM_EXP, 5_000_000_000)), context()), 'invalid-claims'],
-      ['exp one second after MAX_TICKET_TIME', () => verifyTicket(withClaims((m) => m.set(CLAIM_EXP, MAX_TICKET_TIME + 1)), context()), 'invalid-claims'],
-      ['iat after MAX_TICKET_TIME', () => verifyTicket(withClaims((m) => m.set(CLAIM_IAT, MAX_TICKET_TIME + 1)), context()), 'invalid-claims'],
-      ['exp as text', () => verifyTicket(withClaims((m) => m.set(CLAIM_EXP, String(NOW))), context()), 'invalid-claims'],
+      [
+        'exp beyond 2^32 (an exact 64-bit integer, far in the future)',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.set(CLAIM_EXP, 5_000_000_000)),
+            context(),
+          ),
+        'invalid-claims',
+      ],
+      [
+        'exp one second after MAX_TICKET_TIME',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.set(CLAIM_EXP, MAX_TICKET_TIME + 1)),
+            context(),
+          ),
+        'invalid-claims',
+      ],
+      [
+        'iat after MAX_TICKET_TIME',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.set(CLAIM_IAT, MAX_TICKET_TIME + 1)),
+            context(),
+          ),
+        'invalid-claims',
+      ],
+      [
+        'exp as text',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.set(CLAIM_EXP, String(NOW))),
+            context(),
+          ),
+        'invalid-claims',
+      ],
       ['nbf after exp', () => verifyTicket(ticket({ notBefore: NOW + 10, expires: NOW }), context()), 'invalid-claims'],
       ['cti of 7 bytes', () => verifyTicket(ticket({ cti: new Uint8Array(7) }), context()), 'invalid-claims'],
       ['cti of 33 bytes', () => verifyTicket(ticket({ cti: new Uint8Array(33) }), context()), 'invalid-claims'],
-      ['cti as text', () => verifyTicket(withClaims((m) => m.set(CLAIM_CTI, 'ticket-0001')), context()), 'invalid-claims'],
-      ['cnf missing', () => verifyTicket(withClaims((m) => m.delete(CLAIM_CNF)), context()), 'invalid-claims'],
+      [
+        'cti as text',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.set(CLAIM_CTI, 'ticket-0001')),
+            context(),
+          ),
+        'invalid-claims',
+      ],
+      [
+        'cnf missing',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.delete(CLAIM_CNF)),
+            context(),
+          ),
+        'invalid-claims',
+      ],
       ['cnf key of 31 bytes', () => verifyTicket(ticket({ holderPublicKey: new Uint8Array(31) }), context()), 'invalid-claims'],
-      ['cnf key with crv X25519', () => verifyTicket(withClaims((m) => m.set(CLAIM_CNF, new Map([[1, new Map<number, unknown>([[1, 1], [-1, 4], [-2, HOLDER_PUBLIC]])]]))), context()), 'invalid-claims'],
-      ['cnf key carrying d', () => verifyTicket(withClaims((m) => m.set(CLAIM_CNF, new Map([[1, new Map<number, unknown>([[1, 1], [-1, 6], [-2, HOLDER_PUBLIC], [-4, new Uint8Array(32)]])]]))), context()), 'invalid-claims'],
-      ['cnf by kid only', () => verifyTicket(withClaims((m) => m.set(CLAIM_CNF, new Map([[3, ascii('key-1')]]))), context()), 'invalid-claims'],
+      [
+        'cnf key with crv X25519',
+        () =>
+          verifyTicket(
+            withClaims((m) =>
+              m.set(
+                CLAIM_CNF,
+                new Map([
+                  [
+                    1,
+                    new Map<number, unknown>([
+                      [1, 1],
+                      [-1, 4],
+                      [-2, HOLDER_PUBLIC],
+                    ]),
+                  ],
+                ]),
+              ),
+            ),
+            context(),
+          ),
+        'invalid-claims',
+      ],
+      [
+        'cnf key carrying d',
+        () =>
+          verifyTicket(
+            withClaims((m) =>
+              m.set(
+                CLAIM_CNF,
+                new Map([
+                  [
+                    1,
+                    new Map<number, unknown>([
+                      [1, 1],
+                      [-1, 6],
+                      [-2, HOLDER_PUBLIC],
+                      [-4, new Uint8Array(32)],
+                    ]),
+                  ],
+                ]),
+              ),
+            ),
+            context(),
+          ),
+        'invalid-claims',
+      ],
+      [
+        'cnf by kid only',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.set(CLAIM_CNF, new Map([[3, ascii('key-1')]]))),
+            context(),
+          ),
+        'invalid-claims',
+      ],
       ['another lock', () => verifyTicket(ticket({ lockId: 'lock:14-rue-des-lilas/door-a' }), context()), 'wrong-lock'],
-      ['cnonce that is not this challenge', () => verifyTicket(withClaims((m) => m.set(39, new Uint8Array(32).fill(7))), context({ challenge: new Uint8Array(32) })), 'bad-cnonce'],
-      ['cnonce with no challenge to match', () => verifyTicket(withClaims((m) => m.set(39, new Uint8Array(32))), context()), 'bad-cnonce'],
-      ['clockless without a cnonce', () => verifyTicket(ticket(), context({ challenge: new Uint8Array(32), clockless: { maxWindowSeconds: 300 } })), 'bad-cnonce'],
-      ['cnonce as text', () => verifyTicket(withClaims((m) => m.set(39, 'abc')), context()), 'invalid-claims'],
+      [
+        'cnonce that is not this challenge',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.set(39, new Uint8Array(32).fill(7))),
+            context({ challenge: new Uint8Array(32) }),
+          ),
+        'bad-cnonce',
+      ],
+      [
+        'cnonce with no challenge to match',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.set(39, new Uint8Array(32))),
+            context(),
+          ),
+        'bad-cnonce',
+      ],
+      [
+        'clockless without a cnonce',
+        () => verifyTicket(ticket(), context({ challenge: new Uint8Array(32), clockless: { maxWindowSeconds: 300 } })),
+        'bad-cnonce',
+      ],
+      [
+        'cnonce as text',
+        () =>
+          verifyTicket(
+            withClaims((m) => m.set(39, 'abc')),
+            context(),
+          ),
+        'invalid-claims',
+      ],
       ['lock ID differing in case', () => verifyTicket(ticket({ lockId: LOCK_ID.toUpperCase() }), context()), 'wrong-lock'],
       ['window of 24 h + 1 s', () => verifyTicket(ticket({ notBefore: NOW - 10, expires: NOW - 10 + 86401 }), context()), 'window-too-long'],
       ['window above a configured 1 h', () => verifyTicket(ticket(), context({ maxWindowSeconds: 3600 })), 'window-too-long'],
@@ -151,7 +437,11 @@ describe('verifyTicket', () => {
       ['a bad context (now not an integer)', () => verifyTicket(ticket(), context({ now: NaN })), 'internal-error'],
       ['a bad context (no lock ID)', () => verifyTicket(ticket(), context({ lockId: '' })), 'internal-error'],
       // Two keys under one kid: the decision would depend on their order, so none is made.
-      ['a bad context (two trusted keys share a kid)', () => verifyTicket(ticket(), context({ issuers: [...TRUSTED, { kid: TRUSTED[0].kid, publicKey: TRUSTED[1].publicKey }] })), 'internal-error'],
+      [
+        'a bad context (two trusted keys share a kid)',
+        () => verifyTicket(ticket(), context({ issuers: [...TRUSTED, { kid: TRUSTED[0].kid, publicKey: TRUSTED[1].publicKey }] })),
+        'internal-error',
+      ],
       ['a bad context (skew over a day)', () => verifyTicket(ticket(), context({ skewSeconds: 86_401 })), 'internal-error'],
     ];
     for (const [name, run, reason] of cases) {

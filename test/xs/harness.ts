@@ -2,7 +2,15 @@
 // the host with issueCommand (xsnap's channel to test/xs/run.js); the host prints and counts them.
 
 type Fn = () => void | Promise<void>;
-interface Suite { title: string; tests: { title: string; fn: Fn }[]; suites: Suite[]; beforeEach: Fn[]; afterEach: Fn[]; before: Fn[]; after: Fn[] }
+interface Suite {
+  title: string;
+  tests: { title: string; fn: Fn }[];
+  suites: Suite[];
+  beforeEach: Fn[];
+  afterEach: Fn[];
+  before: Fn[];
+  after: Fn[];
+}
 
 const root: Suite = { title: '', tests: [], suites: [], beforeEach: [], afterEach: [], before: [], after: [] };
 let current = root;
@@ -32,14 +40,19 @@ if (typeof g.EventTarget === 'undefined') {
       this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), fn]);
     }
     removeEventListener(type: string, fn: (event: unknown) => void) {
-      this.#listeners.set(type, (this.#listeners.get(type) ?? []).filter((f) => f !== fn));
+      this.#listeners.set(
+        type,
+        (this.#listeners.get(type) ?? []).filter((f) => f !== fn),
+      );
     }
     dispatchEvent(event: { type: string }) {
       for (const fn of this.#listeners.get(event.type) ?? []) fn(event);
       return true;
     }
   };
-  g.Event ??= class Event { constructor(readonly type: string) {} };
+  g.Event ??= class Event {
+    constructor(readonly type: string) {}
+  };
 }
 
 // fast-check looks setTimeout up when it loads (for async properties, which the suites do not

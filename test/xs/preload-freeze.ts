@@ -134,7 +134,10 @@ export function preloadChecks(): void {
       if (problems.length > 0) throw new Error(problems.join('; '));
     });
     it('no typed array or buffer created at module load was written afterwards (in flash it could not be)', () => {
-      if (written.size > 0) throw new Error(`written after load (dropped, as flash would): ${[...written].slice(0, 8).join(', ')}${written.size > 8 ? ` and ${written.size - 8} more` : ''}`);
+      if (written.size > 0)
+        throw new Error(
+          `written after load (dropped, as flash would): ${[...written].slice(0, 8).join(', ')}${written.size > 8 ? ` and ${written.size - 8} more` : ''}`,
+        );
       const changed = fingerprints.filter((f) => f.bytes.some((b, i) => b !== f.copy[i])).map((f) => f.label);
       if (changed.length > 0) throw new Error(`written after load: ${changed.join(', ')}`);
     });

@@ -13,7 +13,9 @@ export { bundleForXs };
 const here = dirname(fileURLToPath(import.meta.url));
 const portable = join(here, '..', 'portable');
 const grep = process.argv.includes('--grep') ? process.argv[process.argv.indexOf('--grep') + 1] : undefined;
-const files = readdirSync(portable).filter((f) => f.endsWith('.test.ts')).sort();
+const files = readdirSync(portable)
+  .filter((f) => f.endsWith('.test.ts'))
+  .sort();
 // --grep chooses which tests run inside XS (the harness skips the others); every result of a test
 // that ran is reported and counted, failures included.
 const runArgument = grep === undefined ? '' : JSON.stringify(grep);
@@ -33,8 +35,12 @@ async function main() {
       name: 'device check (built-in names stripped, loaded as a preload)',
       preload: true,
       entry: [
-        `import { runAll } from './harness.ts';`, `import './strip-builtin-names.ts';`, `import { preloadChecks } from './preload-freeze.ts';`,
-        `import './device-check.ts';`, `preloadChecks();`, `runAll(${runArgument});`,
+        `import { runAll } from './harness.ts';`,
+        `import './strip-builtin-names.ts';`,
+        `import { preloadChecks } from './preload-freeze.ts';`,
+        `import './device-check.ts';`,
+        `preloadChecks();`,
+        `runAll(${runArgument});`,
       ],
     },
   ];
@@ -51,8 +57,13 @@ async function main() {
       name: 'latchkey-tests',
       onMessage: (m) => {
         if (m.type === 'done') done = true;
-        else if (m.type === 'pass') { passed++; console.log(`  ✔ ${m.title}`); }
-        else { failures.push(m); console.log(`  ✘ ${m.title}\n      ${m.error}`); }
+        else if (m.type === 'pass') {
+          passed++;
+          console.log(`  ✔ ${m.title}`);
+        } else {
+          failures.push(m);
+          console.log(`  ✘ ${m.title}\n      ${m.error}`);
+        }
       },
     });
     console.log(`\nXS engine (xsnap-worker): ${run.name}, bundle ${(script.length / 1024).toFixed(0)} KiB`);

@@ -12,8 +12,16 @@ import Debug from 'debug';
 import Timer from 'timer';
 import { hashesSelfTest, startLatchkey, type Latchkey } from 'latchkey';
 import {
-  CourierPhone, OwnerPhone, buildAdminCommand, buildProvisioning, issueTicket, joinAuditExports, publicKeyFromSeed,
-  verifyAuditExport, verifyReceipt, type PresentationReport,
+  CourierPhone,
+  OwnerPhone,
+  buildAdminCommand,
+  buildProvisioning,
+  issueTicket,
+  joinAuditExports,
+  publicKeyFromSeed,
+  verifyAuditExport,
+  verifyReceipt,
+  type PresentationReport,
 } from 'latchkey/sim';
 import { SELFTEST_LOCK_ID, type FirmwareConfig } from 'latchkey/config';
 import { createSimulatedBoard, type SimulatedBoard } from 'latchkey/lin/board';
@@ -83,8 +91,13 @@ async function run(config: FirmwareConfig): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   const ticket = (cti: string) =>
     issueTicket(issuer, {
-      iss: 'latchkey-selftest', courier: 'selftest-courier', lockId: LOCK_ID,
-      notBefore: now - 60, expires: now + 600, issuedAt: now - 60, cti: ascii(cti),
+      iss: 'latchkey-selftest',
+      courier: 'selftest-courier',
+      lockId: LOCK_ID,
+      notBefore: now - 60,
+      expires: now + 600,
+      issuedAt: now - 60,
+      cti: ascii(cti),
       holderPublicKey: publicKeyFromSeed(holderSeed),
     });
   const first = ticket('selftest-ticket-1');
@@ -132,7 +145,10 @@ async function run(config: FirmwareConfig): Promise<void> {
   const deviceKey = admin.devicePublicKey;
   check(admin.provisioned && deviceKey !== undefined, 'provision: the lock has no owner or no device key');
   step('provision', `owner key set, lock ID ${LOCK_ID}, device key made from the RNG; ${heapLine('provisioning', provisioned)}`);
-  const added = administer(buildAdminCommand(owner, LOCK_ID, 2, 'add-issuer', { kid: issuer.kid, key: publicKeyFromSeed(issuer.seed), name: 'selftest-parcel-co' }), 'add-issuer');
+  const added = administer(
+    buildAdminCommand(owner, LOCK_ID, 2, 'add-issuer', { kid: issuer.kid, key: publicKeyFromSeed(issuer.seed), name: 'selftest-parcel-co' }),
+    'add-issuer',
+  );
   step('add-issuer', `issuer ${ISSUER_KID} added by a signed admin command; ${heapLine('admin command', added)}`);
 
   // 2. A grant.
@@ -169,7 +185,10 @@ async function run(config: FirmwareConfig): Promise<void> {
   const cut = present(second);
   check(board.flash.off, 'power cut: the armed cut did not happen');
   check(outcome(cut) !== 'granted', `power cut: the phone heard ${outcome(cut)}`);
-  check(board.actuator.history.slice(drivesBefore).every((d) => d.target !== 'unlocked'), 'power cut: the bolt moved');
+  check(
+    board.actuator.history.slice(drivesBefore).every((d) => d.target !== 'unlocked'),
+    'power cut: the bolt moved',
+  );
   step('power-cut', `power lost writing the replay record; the phone heard nothing (${outcome(cut)}); bolt never moved`);
 
   // 6. Reboot on the same flash: bolt locked, the ticket whose record landed is spent.
@@ -193,6 +212,9 @@ function exportAndVerifyLog(board: SimulatedBoard, ownerPhone: OwnerPhone, readL
   check(verified !== undefined && verified.ok, `log: ${verified === undefined || verified.ok ? '' : verified.error}`);
   const events = verified !== undefined && verified.ok ? verified.value.entries.map((e) => e.event) : [];
   check(events.includes('provisioned') && events.includes('granted'), `log: provisioning or grant missing (${events.join(',')})`);
-  step('log', `exported in ${exported.chunks.length} chunk(s), ${events.length} entries verify from the chain to the device key's signature: ${events.join(', ')}`);
+  step(
+    'log',
+    `exported in ${exported.chunks.length} chunk(s), ${events.length} entries verify from the chain to the device key's signature: ${events.join(', ')}`,
+  );
   step('heap', heapLine('log export', exportFigures));
 }

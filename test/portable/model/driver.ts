@@ -207,18 +207,43 @@ export interface CaseSpec {
 export function generateCase(runSeed: number, n: number, pool: Pool, maxLength = 24): CaseSpec {
   const r = prng(caseSeed(runSeed, n));
   const config = {
-    capacity: weighted(r, [[3, 1], [3, 2], [3, 3], [2, 4], [2, 6], [4, 128]] as const),
+    capacity: weighted(r, [
+      [3, 1],
+      [3, 2],
+      [3, 3],
+      [2, 4],
+      [2, 6],
+      [4, 128],
+    ] as const),
     singleUse: r() < 0.9,
-    skew: weighted(r, [[8, 60], [1, 5], [1, 0]] as const),
+    skew: weighted(r, [
+      [8, 60],
+      [1, 5],
+      [1, 0],
+    ] as const),
   };
   const provable = pool.tickets.map((t, i) => [t.provable ? 10 : 1, i] as const);
   const skewish = [1, config.skew - 1, config.skew, config.skew + 1, 2 * config.skew, 2 * config.skew + 1, 3 * config.skew];
   const present = (proof?: ProofKind): Command => ({
     k: 'present',
     t: weighted(r, provable),
-    proof: proof ?? weighted(r, [[80, 'valid'], [6, 'stale-challenge'], [4, 'other-key'], [2, 'other-lock'], [3, 'short'], [5, 'none']] as const),
+    proof:
+      proof ??
+      weighted(r, [
+        [80, 'valid'],
+        [6, 'stale-challenge'],
+        [4, 'other-key'],
+        [2, 'other-lock'],
+        [3, 'short'],
+        [5, 'none'],
+      ] as const),
     mtu: pick(r, [23, 64, 185, 247, 517]),
-    garbage: weighted(r, [[90, 0], [5, 1], [3, 2], [2, 3]] as const),
+    garbage: weighted(r, [
+      [90, 0],
+      [5, 1],
+      [3, 2],
+      [2, 3],
+    ] as const),
     badFirst: r() < 0.04,
     stall: r() < 0.03,
     again: r() < 0.08,
@@ -226,7 +251,16 @@ export function generateCase(runSeed: number, n: number, pool: Pool, maxLength =
   const commands: Command[] = [];
   const length = 1 + Math.floor(r() * maxLength);
   while (commands.length < length) {
-    const kind = weighted(r, [[55, 'present'], [12, 'wait'], [14, 'clock'], [4, 'reboot'], [1, 'rtc-loss'], [4, 'power-cut'], [4, 'burst'], [1, 'damage']] as const);
+    const kind = weighted(r, [
+      [55, 'present'],
+      [12, 'wait'],
+      [14, 'clock'],
+      [4, 'reboot'],
+      [1, 'rtc-loss'],
+      [4, 'power-cut'],
+      [4, 'burst'],
+      [1, 'damage'],
+    ] as const);
     switch (kind) {
       case 'present':
         commands.push(present());
@@ -235,7 +269,12 @@ export function generateCase(runSeed: number, n: number, pool: Pool, maxLength =
         commands.push({ k: 'wait', ms: pick(r, [200, 1000, 2000, 5000, 30_000, 61_000, 130_000, 600_000, 3_600_000, 7_300_000]) });
         break;
       case 'clock': {
-        const anchor = weighted(r, [[3, 'now'], [3, 'mark'], [3, 'exp'], [2, 'iat']] as const);
+        const anchor = weighted(r, [
+          [3, 'now'],
+          [3, 'mark'],
+          [3, 'exp'],
+          [2, 'iat'],
+        ] as const);
         const sign = r() < 0.6 ? -1 : 1;
         const offset = r() < 0.9 ? sign * pick(r, skewish) : sign * pick(r, [600, 3600, 86_400]);
         commands.push({ k: 'clock', anchor, t: Math.floor(r() * pool.tickets.length), offset });
@@ -286,7 +325,12 @@ export class CaseFailure extends Error {
 const describeCommand = (c: Command, pool: Pool): string => {
   switch (c.k) {
     case 'present': {
-      const extras = [c.garbage ? `garbage×${c.garbage}` : '', c.badFirst ? 'bad-message first' : '', c.stall ? 'stall first' : '', c.again ? 'PRESENT again' : ''].filter(Boolean);
+      const extras = [
+        c.garbage ? `garbage×${c.garbage}` : '',
+        c.badFirst ? 'bad-message first' : '',
+        c.stall ? 'stall first' : '',
+        c.again ? 'PRESENT again' : '',
+      ].filter(Boolean);
       return `present ${pool.tickets[c.t].model.name} proof=${c.proof} mtu=${c.mtu}${extras.length ? ' [' + extras.join(', ') + ']' : ''}`;
     }
     case 'wait':
@@ -322,7 +366,13 @@ export class CaseRun {
   /** ble-fault entries logged while the power was going (not physical: excused). */
   private faultsExcused = 0;
 
-  constructor(spec: CaseSpec, pool: Pool, crypto: LockCrypto, challengeSeed: number, private readonly stats?: Map<string, number>) {
+  constructor(
+    spec: CaseSpec,
+    pool: Pool,
+    crypto: LockCrypto,
+    challengeSeed: number,
+    private readonly stats?: Map<string, number>,
+  ) {
     this.pool = pool;
     const c = spec.config;
     this.rig = new Rig({
@@ -430,7 +480,10 @@ export class CaseRun {
   /** After a cut, both sides reboot (the cut itself is checked by the invariants first). */
   private afterPowerCut(): boolean {
     const real = this.rig.storage.off;
-    if (real !== this.model.powerOff) this.fail(`power cut: lock ${real ? 'lost power' : 'kept power'}, model ${this.model.powerOff ? 'lost power' : 'kept power'} (flash writes differ from docs/lock.md)`);
+    if (real !== this.model.powerOff)
+      this.fail(
+        `power cut: lock ${real ? 'lost power' : 'kept power'}, model ${this.model.powerOff ? 'lost power' : 'kept power'} (flash writes differ from docs/lock.md)`,
+      );
     if (!real) return false;
     this.trace.push('   power cut');
     this.count('(power cut)');
@@ -495,7 +548,9 @@ export class CaseRun {
     const powerCut = this.model.powerOff || this.rig.storage.off;
 
     const got = results.map((r) => (r.granted ? 'granted' : reasonName(r.reason)));
-    this.trace.push(`   model: ${expected ? `${show(expected.outcome)}${expected.seconds ? ` (${expected.seconds} s)` : ''}` : 'no decision'}; lock: ${got.join(', ') || 'no RESULT'}${results[0] && results[0].seconds ? ` (${results[0].seconds} s)` : ''}${errorNames.length ? `; ERROR ${errorNames.join(', ')}` : ''}`);
+    this.trace.push(
+      `   model: ${expected ? `${show(expected.outcome)}${expected.seconds ? ` (${expected.seconds} s)` : ''}` : 'no decision'}; lock: ${got.join(', ') || 'no RESULT'}${results[0] && results[0].seconds ? ` (${results[0].seconds} s)` : ''}${errorNames.length ? `; ERROR ${errorNames.join(', ')}` : ''}`,
+    );
     if (bad.length > 0) this.fail(`notifications that do not reassemble: ${bad.join(', ')}`);
     for (const g of got) this.count(g);
     for (const e of errorNames) this.count(`ERROR ${e}`);
@@ -503,7 +558,10 @@ export class CaseRun {
       // The lock died mid-decision: what the simulator still notifies is not physical. Only the
       // invariants (no unlock without a grant the model allows) are checked, then both reboot.
       if (results.some((r) => r.granted) && expected?.outcome !== 'granted') this.fail('granted across a power cut the model does not grant');
-      this.noteGrant(entry, results.some((r) => r.granted));
+      this.noteGrant(
+        entry,
+        results.some((r) => r.granted),
+      );
       return;
     }
     if (errorNames.join(',') !== expectedErrors.join(',')) this.fail(`ERRORs: expected [${expectedErrors.join(', ')}], got [${errorNames.join(', ')}]`);
@@ -594,7 +652,7 @@ function fails(spec: CaseSpec, pool: Pool, crypto: LockCrypto, challengeSeed: nu
 export function shrink(spec: CaseSpec, pool: Pool, crypto: LockCrypto, challengeSeed: number): CaseSpec {
   let commands = spec.commands;
   for (let size = Math.max(1, commands.length >> 1); size >= 1; size >>= 1) {
-    for (let at = 0; at + size <= commands.length; ) {
+    for (let at = 0; at + size <= commands.length;) {
       const candidate = { ...spec, commands: [...commands.slice(0, at), ...commands.slice(at + size)] };
       if (fails(candidate, pool, crypto, challengeSeed)) commands = candidate.commands;
       else at += size;
@@ -615,7 +673,13 @@ export interface RunReport {
  * Runs cases [first, first + count) of a seeded run. On a failure, shrinks it and throws an error
  * naming the seed and case, with the shrunk sequence traced step by step.
  */
-export function runCases(runSeed: number, first: number, count: number, pool: Pool, options: { maxLength?: number; progress?: (done: number) => void } = {}): RunReport {
+export function runCases(
+  runSeed: number,
+  first: number,
+  count: number,
+  pool: Pool,
+  options: { maxLength?: number; progress?: (done: number) => void } = {},
+): RunReport {
   const crypto = memoisedCrypto();
   const started = Date.now();
   const outcomes = new Map<string, number>();

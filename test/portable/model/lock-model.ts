@@ -9,10 +9,26 @@
 
 /** Result reason codes, as docs/ble-protocol.md lists them (0 = granted). */
 export const DOC_REASON_CODES: Readonly<Record<string, number>> = Object.freeze({
-  malformed: 1, 'too-large': 2, 'unsupported-algorithm': 3, 'unsupported-critical': 4, 'unknown-issuer': 5,
-  'bad-signature': 6, 'invalid-claims': 7, 'wrong-lock': 8, 'window-too-long': 9, 'issued-in-future': 10,
-  'not-yet-valid': 11, expired: 12, 'internal-error': 13, replayed: 20, 'replay-store-full': 21,
-  'clock-untrusted': 22, backoff: 23, 'bad-proof': 24, 'missing-proof': 25, 'actuator-fault': 26,
+  malformed: 1,
+  'too-large': 2,
+  'unsupported-algorithm': 3,
+  'unsupported-critical': 4,
+  'unknown-issuer': 5,
+  'bad-signature': 6,
+  'invalid-claims': 7,
+  'wrong-lock': 8,
+  'window-too-long': 9,
+  'issued-in-future': 10,
+  'not-yet-valid': 11,
+  expired: 12,
+  'internal-error': 13,
+  replayed: 20,
+  'replay-store-full': 21,
+  'clock-untrusted': 22,
+  backoff: 23,
+  'bad-proof': 24,
+  'missing-proof': 25,
+  'actuator-fault': 26,
 });
 
 /** docs/lock.md: refusals caused by the lock's own state do not count towards back-off. */
@@ -95,7 +111,11 @@ export class LockModel {
   /** Set when the armed cut happened: the lock is off until reboot(). */
   powerOff = false;
 
-  constructor(readonly config: ModelConfig, clockSet: boolean, now: number) {
+  constructor(
+    readonly config: ModelConfig,
+    clockSet: boolean,
+    now: number,
+  ) {
     this.reboot(clockSet, now);
   }
 
@@ -118,8 +138,7 @@ export class LockModel {
     if (record === 'replay') {
       if (this.p.replay !== 'damaged') this.lostReplayMark = this.p.replay.mark;
       this.p.replay = 'damaged';
-    }
-    else if (record === 'clock') this.p.clockMark = 0;
+    } else if (record === 'clock') this.p.clockMark = 0;
     else this.p.backoff = 'damaged';
   }
 
