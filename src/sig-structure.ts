@@ -1,9 +1,8 @@
 // The bytes an issuer signs: Sig_structure = ["Signature1", body_protected, external_aad, payload]
-// (RFC 9052 §4.4). Latchkey uses no external AAD.
+// (RFC 9052 §4.4). Tickets carry no external AAD; the other signed statements each carry their own.
 
 import { encodeCbor } from './cbor/encode.js';
 
-const EMPTY = new Uint8Array(0);
 export const SIGNATURE1_CONTEXT = 'Signature1';
 
 /**
@@ -11,6 +10,6 @@ export const SIGNATURE1_CONTEXT = 'Signature1';
  * statements, receipts and the device's answers each use their own (src/admin/contexts.ts), so
  * a signature made for one can never verify as another.
  */
-export function sign1Input(protectedBytes: Uint8Array, payload: Uint8Array, externalAad: Uint8Array = EMPTY): Uint8Array {
+export function sign1Input(protectedBytes: Uint8Array, payload: Uint8Array, externalAad: Uint8Array = new Uint8Array(0)): Uint8Array {
   return encodeCbor([SIGNATURE1_CONTEXT, protectedBytes, externalAad, payload]);
 }
