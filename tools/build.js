@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = join(ROOT, 'dist', '.build-stamp');
 /** What the build reads: TypeScript sources, the build's own configuration and tools. */
-const SOURCE_DIRS = ['src', 'hal', 'sim', 'cli', 'issuer', 'bench', 'test', 'tools', 'bleservices'];
-const SOURCE_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.device.json', 'manifest.json'];
-const SOURCE_EXTENSIONS = /\.(ts|js|json)$/;
+const SOURCE_DIRS = ['src', 'hal', 'sim', 'cli', 'issuer', 'courier', 'web', 'bench', 'test', 'tools', 'bleservices'];
+const SOURCE_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.device.json', 'tsconfig.web.json', 'manifest.json'];
+const SOURCE_EXTENSIONS = /\.(ts|js|json|html|css|svg|png)$/;
 
 /** The newest mtime (ms) of anything the build reads. */
 function newestSource() {
@@ -48,6 +48,8 @@ const STEPS = [
   ['TypeScript (tsc -p tsconfig.json)', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']],
   ['device type check (tsc -p tsconfig.device.json)', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.device.json']],
   ['device bundle (tools/device-build.js)', ['tools/device-build.js']],
+  ['web pages type check (tsc -p tsconfig.web.json)', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.web.json']],
+  ['web pages (tools/web-build.js)', ['tools/web-build.js']],
 ];
 
 /** Builds; progress on stderr (stdout stays the command's own). Returns true on success. */

@@ -13,16 +13,20 @@ import { runScenario, type RunOptions, type ScenarioRun } from '../../sim/scenar
 import { optionalString, parseCommand, secondsOption, type Options, type Values } from '../args.js';
 import { INPUT_LIMITS, readJson } from '../input.js';
 import { CliError, fileProblem, stdout, writeFile } from '../output.js';
+import { WEB_ROOT, WebServerError, startWebServer } from '../web-server.js';
 
 export const usage = `latchkey sim [--scenario FILE|NAME] [--mtu N] [--lock LOCK_ID] [--relock S] [--no-door]
              [--state DIR] [--json]
+       latchkey sim --web [--port N]
     Run the lock firmware (src/) on simulated hardware against a scenario of courier phones
     and tickets, and print the timeline and a summary. Without --scenario: the built-in
     default demo. NAME is a built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}); a value
     ending in .json or holding a / is a file. --mtu sets the default BLE MTU (23..517), --lock,
     --relock and --no-door override the scenario's lock. --state DIR keeps the lock's storage
     (replay record, clock mark, back-off) in DIR across runs. --json prints one JSON object.
-    Exit status 0 if every "expect" in the scenario was met, 1 if not.`;
+    Exit status 0 if every "expect" in the scenario was met, 1 if not.
+    --web serves the web simulator and the courier client on http://127.0.0.1:PORT/ (this machine
+    only; --port 0..65535, default 8517, 0 picks a free port) and runs until Ctrl-C.`;
 
 export const demoUsage = `latchkey demo [OPTIONS]
     The same as latchkey sim (its older name).`;
@@ -41,7 +45,12 @@ const SIM_OPTIONS: Options = {
   'no-door': { type: 'boolean' },
   state: { type: 'string' },
   json: { type: 'boolean' },
+  web: { type: 'boolean' },
+  port: { type: 'string' },
 };
+
+/** The web simulator's default port: an unassigned one, easy to remember beside the 517-byte MTU. */
+export const DEFAULT_WEB_PORT = 8517;
 
 /** Where a scenario came from, for the header: a built-in name or a file path. */
 interface LoadedScenario {
@@ -126,6 +135,8 @@ function saveState(state: SimState, run: ScenarioRun): void {
 
 async function simCommand(c: string, args: string[]): Promise<number> {
   const { values } = parseCommand(c, args, SIM_OPTIONS, 0);
+  if (values.web === true) return serveWeb(c, values);
+  if (values.port !== undefined) throw new CliError(`${c}: --port: only with --web`);
   const loaded = loadScenario(c, optionalString(c, values, 'scenario'));
   const scenario = withOverrides(loaded.scenario, simOverrides(c, values));
   const stateDir = optionalString(c, values, 'state');
@@ -157,4 +168,37 @@ async function simCommand(c: string, args: string[]): Promise<number> {
     for (const line of lines) stdout(line + '\n');
   }
   return run.ok ? 0 : 1;
+}
+
+/** latchkey sim --web: serve the pages until the user stops the command (Ctrl-C). */
+async function serveWeb(c: string, values: Values): Promise<number> {
+  const portText = optionalString(c, values, 'port');
+  let port = DEFAULT_WEB_PORT;
+  if (portText !== undefined) {
+    const parsed = parseSecondsArg(portText);
+    if (parsed === undefined || parsed > 65535) throw new CliError(`${c}: --port: "${portText}" is not a TCP port (a whole number 0..65535)`);
+    port = parsed;
+  }
+  if (!fs.existsSync(nodePath.join(WEB_ROOT, 'index.html'))) throw new CliError(`${c}: --web: the web pages are not built (${WEB_ROOT}); run npm run build`);
+  let server;
+  try {
+    server = await startWebServer({ port });
+  } catch (error) {
+    if (error instanceof WebServerError) throw new CliError(`${c}: --web: ${error.message}`);
+    throw error;
+  }
+  stdout(`latchkey: web simulator at ${server.url}sim/\n`);
+  stdout(`latchkey: courier client at ${server.url}courier/\n`);
+  stdout('latchkey: serving this machine only (127.0.0.1); Ctrl-C stops\n');
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
 }
