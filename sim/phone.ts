@@ -1,14 +1,13 @@
-// A simulated courier phone: holds a holder key, connects over the virtual BLE link, waits for the
-// lock's challenge, signs the holder proof and presents ticket + proof, then reads the verdict.
-// It speaks the real protocol (src/ble), frame by frame, so what the lock sees is exactly what a
-// phone app would send. Portable: runs inside XS in the tests.
+// A simulated courier phone: holds a holder key, connects over the virtual BLE link and runs the
+// courier's own presentation session (courier/session.ts) against the lock — the same code the
+// web courier page runs over Web Bluetooth — so what the lock sees is exactly what a phone app
+// would send, and every simulator test exercises the courier client too. This file only drives
+// the session on the simulated timeline and adds the test tools a real phone never has: proofs
+// made wrongly on purpose, recorded frames replayed, raw frames written. Portable: runs inside XS.
 
-import { Reassembler, splitMessage } from '../src/ble/framing.js';
-import { MESSAGE_TYPES, decodeChallenge, decodeError, decodeResult, encodePresent, refusalReasonName } from '../src/ble/messages.js';
-import { holderProofMessage, ticketHash } from '../src/holder-proof.js';
-import { frameErrorName } from '../src/ble/framing.js';
-import { signEd25519 } from '../issuer/ticket.js';
-import { decodeSigned } from '../src/ble/admin-messages.js';
+import { CourierSession, capacityForMtu, type HolderProver, type ProofRequest, type SessionPlan, type Verdict } from '../courier/session.js';
+import { holderKeyFromSeed } from '../courier/holder-key.js';
+import { holderProofMessage } from '../src/holder-proof.js';
 import type { SimBleCentral } from './hal/ble-link.js';
 import type { SimTime } from './hal/time.js';
 
@@ -44,9 +43,39 @@ export interface PresentationReport {
 
 const OTHER_KEY_SEED = new Uint8Array(32).fill(0xee);
 
+/** The simulator's report of a session's verdict (the texts the timeline and scenarios show). */
+function outcomeOf(verdict: Verdict): PresentationOutcome {
+  switch (verdict.kind) {
+    case 'granted':
+      return { kind: 'result', granted: true, reason: undefined, reasonCode: 0, seconds: verdict.relockSeconds };
+    case 'refused':
+      return { kind: 'result', granted: false, reason: verdict.reason ?? `code ${verdict.code}`, reasonCode: verdict.code, seconds: verdict.retryAfterSeconds };
+    case 'lock-error':
+      return { kind: 'error', error: verdict.error ?? `code ${verdict.code}` };
+    case 'failed':
+      switch (verdict.failure) {
+        case 'bad-notification':
+          return { kind: 'error', error: `phone could not reassemble: ${verdict.detail}` };
+        case 'bad-challenge':
+          return { kind: 'error', error: `bad challenge: ${verdict.detail}` };
+        case 'bad-result':
+          return { kind: 'error', error: `bad result: ${verdict.detail}` };
+        case 'bad-error':
+          return { kind: 'error', error: 'bad error message' };
+        default:
+          return { kind: 'error', error: `${verdict.failure}: ${verdict.detail}` };
+      }
+    case 'timeout':
+    case 'disconnected':
+      return { kind: verdict.kind };
+  }
+}
+
 export class CourierPhone {
   /** Called with a one-line description of each step, for the simulator's timeline. */
   onStep: (text: string) => void = () => {};
+  /** The honest prover, made on first use: deriving a key costs as much as a signature in XS. */
+  #holder: HolderProver | undefined;
 
   constructor(
     private readonly central: SimBleCentral,
@@ -56,42 +85,46 @@ export class CourierPhone {
 
   /** Runs one whole presentation on the simulated timeline and reports what happened. */
   present(ticket: Uint8Array, options: PresentOptions = {}): PresentationReport {
-    return this.converse(options, (challenge, lockId, mtu) => {
-      const proof = this.proof(options.proof ?? 'valid', challenge, lockId, ticket);
-      return splitMessage(MESSAGE_TYPES.PRESENT, encodePresent({ ticket, proof }), mtu);
-    });
+    return this.converse(options, { kind: 'present', ticket, prove: this.prover(options.proof ?? 'valid') });
   }
 
   /** Connects and sends the given frames verbatim once the challenge arrives (replay attacks). */
   replay(frames: Uint8Array[], options: PresentOptions = {}): PresentationReport {
-    return this.converse(options, () => frames);
+    return this.converse(options, { kind: 'frames', frames: () => frames });
   }
 
   /** Connects and writes raw frames without waiting for anything (garbage, fuzzing). */
   sendRaw(frames: Uint8Array[], options: PresentOptions = {}): PresentationReport {
-    return this.converse({ ...options }, () => frames, true);
+    return this.converse({ ...options }, { kind: 'frames', frames: () => [] }, frames);
   }
 
-  private proof(mode: ProofMode, challenge: Uint8Array, lockId: string, ticket: Uint8Array): Uint8Array | undefined {
-    if (mode === 'none') return undefined;
-    const seed = mode === 'other-key' ? OTHER_KEY_SEED : this.holderSeed;
-    const boundLock = mode === 'other-lock' ? lockId + '-elsewhere' : lockId;
-    return signEd25519(seed, holderProofMessage(challenge, boundLock, ticketHash(ticket)));
+  /** The holder proof as a mode makes it: the honest one, none, or one the lock must refuse. */
+  private prover(mode: ProofMode): HolderProver {
+    switch (mode) {
+      case 'valid':
+        return (r) => this.#prove(r);
+      case 'none':
+        return () => undefined;
+      case 'other-key':
+        return holderKeyFromSeed(OTHER_KEY_SEED).prove;
+      case 'other-lock':
+        return (r) => this.#prove({ ...r, message: holderProofMessage(r.challenge, r.lockId + '-elsewhere', r.ticketHash) });
+    }
   }
 
-  private converse(
-    options: PresentOptions,
-    frames: (challenge: Uint8Array, lockId: string, mtu: number) => Uint8Array[],
-    writeImmediately = false,
-  ): PresentationReport {
+  #prove(request: ProofRequest): Uint8Array | undefined {
+    this.#holder ??= holderKeyFromSeed(this.holderSeed).prove;
+    return this.#holder(request);
+  }
+
+  /** Connects, subscribes and lets the session answer the lock; `raw` frames go out before the challenge. */
+  private converse(options: PresentOptions, plan: SessionPlan, raw?: Uint8Array[]): PresentationReport {
     const mtu = options.mtu ?? 185;
     const timeoutMs = options.timeoutMs ?? 10_000;
     const startedAt = this.time.elapsed();
-    const reassembler = new Reassembler();
     const sentFrames: Uint8Array[] = [];
     let notifications = 0;
-    let outcome: PresentationOutcome | undefined;
-    let receipt: Uint8Array | undefined;
+    let verdict: Verdict | undefined;
 
     const send = (list: Uint8Array[]) => {
       for (const f of list) {
@@ -99,67 +132,42 @@ export class CourierPhone {
         sentFrames.push(f);
       }
     };
+    this.central.connect(mtu);
+    const session = new CourierSession(plan, { frameCapacity: capacityForMtu(this.central.mtu) });
     const stopNotify = this.central.onNotify((value) => {
       notifications++;
-      const event = reassembler.push(value, this.time.elapsed());
-      if (event.kind === 'error') outcome ??= { kind: 'error', error: `phone could not reassemble: ${event.error}` };
-      if (event.kind !== 'message') return;
-      if (event.type === MESSAGE_TYPES.CHALLENGE) {
-        const c = decodeChallenge(event.body);
-        if (!c.ok) {
-          outcome = { kind: 'error', error: `bad challenge: ${c.error}` };
-          return;
-        }
-        if (writeImmediately) return;
-        const list = frames(c.value.challenge, c.value.lockId, this.central.mtu);
-        this.onStep(`phone: got challenge, presenting in ${list.length} write${list.length === 1 ? '' : 's'} (MTU ${this.central.mtu})`);
-        send(list);
-      } else if (event.type === MESSAGE_TYPES.RECEIPT) {
-        const r = decodeSigned(event.body);
-        if (r.ok) receipt = r.value.bytes;
-      } else if (event.type === MESSAGE_TYPES.RESULT) {
-        const r = decodeResult(event.body);
-        outcome = r.ok
-          ? {
-              kind: 'result',
-              granted: r.value.granted,
-              reason: r.value.granted ? undefined : (refusalReasonName(r.value.reason) ?? `code ${r.value.reason}`),
-              reasonCode: r.value.reason,
-              seconds: r.value.seconds,
-            }
-          : { kind: 'error', error: `bad result: ${r.error}` };
-      } else if (event.type === MESSAGE_TYPES.ERROR) {
-        const e = decodeError(event.body);
-        outcome = { kind: 'error', error: e.ok ? (frameErrorName(e.value.code) ?? `code ${e.value.code}`) : 'bad error message' };
+      const step = session.receive(value, this.time.elapsed());
+      if (step.challenge !== undefined && raw === undefined) {
+        const n = step.writes.length;
+        this.onStep(`phone: got challenge, presenting in ${n} write${n === 1 ? '' : 's'} (MTU ${this.central.mtu})`);
       }
+      send(step.writes);
+      verdict ??= step.verdict;
     });
     const stopDisconnect = this.central.onDisconnect(() => {
-      outcome ??= { kind: 'disconnected' };
+      verdict ??= session.disconnected();
     });
 
-    const writesBefore = sentFrames.length;
-    this.central.connect(mtu);
     this.central.subscribe();
-    if (writeImmediately) send(frames(new Uint8Array(0), '', this.central.mtu));
+    if (raw !== undefined) send(raw);
     const deadline = startedAt + timeoutMs;
-    while (outcome === undefined && this.time.elapsed() < deadline) {
-      const next = this.time.nextDeadline();
-      if (next === undefined) break;
+    while (verdict === undefined && this.time.elapsed() < deadline) {
+      if (this.time.nextDeadline() === undefined) break;
       // Step one timer at a time so the verdict is seen the moment it arrives.
       if (!this.time.next()) break;
     }
-    if (writeImmediately && outcome === undefined) this.time.advance(Math.max(0, Math.min(timeoutMs, 4000)));
+    if (raw !== undefined && verdict === undefined) this.time.advance(Math.max(0, Math.min(timeoutMs, 4000)));
     stopNotify();
     stopDisconnect();
     const report: PresentationReport = {
-      outcome: outcome ?? { kind: 'timeout' },
+      outcome: outcomeOf(verdict ?? session.timedOut()),
       mtu: this.central.mtu,
-      writes: sentFrames.length - writesBefore,
+      writes: sentFrames.length,
       notifications,
       latencyMs: this.time.elapsed() - startedAt,
       sentFrames,
     };
-    if (receipt !== undefined) report.receipt = receipt;
+    if (session.receipt !== undefined) report.receipt = session.receipt;
     if (this.central.connected) this.central.disconnect();
     return report;
   }
