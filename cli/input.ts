@@ -4,8 +4,8 @@
 // a pipe on stdin cannot make the CLI read without end.
 
 import * as fs from 'node:fs';
-import { fromHex } from '../src/index.js';
-import { base64Decode, JwkError } from '../issuer/jwk.js';
+import { JwkError } from '../issuer/jwk.js';
+import { ticketFromFile, ticketFromText as parseTicketText } from '../issuer/ticket-text.js';
 import { CliError, describeUnknown, fileProblem } from './output.js';
 
 /** Limits per kind of input: a ticket or key is small; a scenario file is a page of JSON. */
@@ -87,46 +87,20 @@ const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text
 
 export const ticketLabel = (path: string): string => (path === '-' ? 'ticket on stdin' : `ticket ${path}`);
 
-/** True if every byte is printable ASCII or whitespace: the input is text, not a binary ticket. */
-const isAsciiText = (bytes: Uint8Array): boolean => bytes.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d);
-
 /**
  * A ticket as text: hex (a 0x prefix and whitespace anywhere ignored), or base64 / base64url
  * (padding optional). Anything else is named: a JWK, other JSON, or text in no ticket form.
  */
 export function ticketFromText(text: string, label: string): Uint8Array {
-  const trimmed = text.trim();
-  if (trimmed.length === 0) throw new CliError(`${label}: empty (only whitespace)`);
-  if (trimmed.startsWith('{')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(trimmed);
-    } catch {
-      json = undefined;
-    }
-    if (json !== null && typeof json === 'object' && 'kty' in json) {
-      throw new CliError(`${label}: this is a JWK key, not a ticket (a ticket is the hex or binary output of latchkey issue)`);
-    }
-    throw new CliError(`${label}: JSON, not a ticket (a ticket is the hex or binary output of latchkey issue)`);
-  }
-  const compact = trimmed.replace(/\s+/g, '');
-  const hex = compact.replace(/^0x/i, '');
-  if (/^[0-9a-fA-F]+$/.test(hex)) {
-    const bytes = fromHex(hex);
-    if (bytes === undefined) throw new CliError(`${label}: hex text with an odd number of digits (${hex.length})`);
-    return bytes;
-  }
-  const base64 = base64Decode(compact);
-  if (base64 !== undefined && base64.length > 0) return base64;
-  throw new CliError(`${label}: text that is neither hex nor base64 (a ticket is the hex or binary output of latchkey issue)`);
+  const parsed = parseTicketText(text);
+  if (!parsed.ok) throw new CliError(`${label}: ${parsed.error}`);
+  return parsed.value;
 }
 
 /** A ticket from a file or stdin ("-"): binary bytes, or one of the text forms of ticketFromText. */
 export function readTicket(path: string): Uint8Array {
   const label = ticketLabel(path);
-  let raw: Uint8Array = readInput(path, label, INPUT_LIMITS.ticket);
-  if (raw.length === 0) throw new CliError(`${label}: empty`);
-  if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) raw = raw.subarray(3); // UTF-8 BOM from an editor
-  if (!isAsciiText(raw)) return new Uint8Array(raw);
-  return ticketFromText(Buffer.from(raw).toString('latin1'), label);
+  const parsed = ticketFromFile(readInput(path, label, INPUT_LIMITS.ticket));
+  if (!parsed.ok) throw new CliError(`${label}: ${parsed.error}`);
+  return parsed.value;
 }
