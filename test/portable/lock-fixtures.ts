@@ -27,6 +27,8 @@ import {
 } from '../../src/ble/messages.js';
 import { holderProofMessage, ticketHash } from '../../src/holder-proof.js';
 import { PresentationService } from '../../src/ble/presentation-service.js';
+import { decodeSigned } from '../../src/ble/admin-messages.js';
+import { CourierSession, capacityForMtu } from '../../courier/session.js';
 import { startLatchkey } from '../../src/app.js';
 import { toHex } from '../../src/bytes.js';
 import { Backoff } from '../../src/lock/backoff.js';
@@ -315,6 +317,11 @@ export class Wire {
   notifications = 0;
   private readonly reassembler = new Reassembler();
   private readonly stops: (() => void)[] = [];
+  /**
+   * The courier's own session (courier/session.ts) listening to the same notifications, writing
+   * nothing: courierDisagreement() checks it reads the real lock as this wire's plain decoding does.
+   */
+  courier: CourierSession | undefined;
 
   constructor(
     readonly link: BleLink,
@@ -326,6 +333,7 @@ export class Wire {
     this.stops.push(
       central.onNotify((value) => {
         this.notifications++;
+        this.courier?.receive(value, this.time.elapsed());
         const event = this.reassembler.push(value, this.time.elapsed());
         if (event.kind === 'error') this.badNotifications.push(event.error);
         if (event.kind !== 'message') return;
@@ -341,8 +349,37 @@ export class Wire {
       }),
     );
     central.connect(mtu);
+    this.courier = new CourierSession({ kind: 'frames', frames: () => [] }, { frameCapacity: capacityForMtu(central.mtu) });
     if (subscribe) central.subscribe();
     return this.flush();
+  }
+
+  /**
+   * Where the courier session's verdict differs from this wire's reading of the lock's messages
+   * (undefined when they agree): the session ends at the first RESULT or ERROR after the
+   * CHALLENGE, with the RECEIPT that came before a RESULT.
+   */
+  courierDisagreement(): string | undefined {
+    const verdict = this.courier?.verdict;
+    const end = this.received.findIndex((m) => m.type === MESSAGE_TYPES.RESULT || m.type === MESSAGE_TYPES.ERROR);
+    const show = (v: unknown) => JSON.stringify(v, (_, x) => (x instanceof Uint8Array ? toHex(x) : x));
+    if (end < 0) return verdict === undefined ? undefined : `the session ended (${show(verdict)}) without a RESULT or ERROR`;
+    const m = this.received[end];
+    let expected: unknown;
+    if (m.type === MESSAGE_TYPES.ERROR) {
+      const e = decodeError(m.body);
+      expected = e.ok ? { kind: 'lock-error', code: e.value.code, error: frameErrorName(e.value.code) } : 'undecodable ERROR';
+    } else {
+      const r = decodeResult(m.body);
+      const receiptMessage = this.received.slice(0, end).find((x) => x.type === MESSAGE_TYPES.RECEIPT);
+      const receipt = receiptMessage === undefined ? undefined : decodeSigned(receiptMessage.body);
+      expected = !r.ok
+        ? 'undecodable RESULT'
+        : r.value.granted
+          ? { kind: 'granted', relockSeconds: r.value.seconds, receipt: receipt?.ok ? receipt.value.bytes : undefined }
+          : { kind: 'refused', code: r.value.reason, reason: refusalReasonName(r.value.reason), retryAfterSeconds: r.value.seconds };
+    }
+    return show(expected) === show(verdict) ? undefined : `the wire read ${show(expected)}, the courier session ${show(verdict)}`;
   }
 
   subscribe(): this {
@@ -413,6 +450,8 @@ export class Wire {
     this.link.central.disconnect();
     this.flush();
     for (const stop of this.stops.splice(0)) stop();
+    const disagreement = this.courierDisagreement();
+    if (disagreement !== undefined) throw new Error(`Wire.close: ${disagreement}`);
   }
 }
 

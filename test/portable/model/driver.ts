@@ -544,6 +544,9 @@ export class CaseRun {
     const results = wire.results();
     const errorNames = wire.errors();
     const bad = wire.badNotifications.slice();
+    // The courier's own session (courier/session.ts) heard the same notifications: it must read them alike.
+    const courier = wire.courierDisagreement();
+    if (courier !== undefined) this.fail(`the courier session reads the lock differently: ${courier}`);
     wire.close();
     const powerCut = this.model.powerOff || this.rig.storage.off;
 
