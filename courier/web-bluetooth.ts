@@ -112,6 +112,8 @@ export function chooseLock(bluetooth: BluetoothLike): Promise<BluetoothDeviceLik
 
 class StepTimeout extends Error {}
 
+const isoTime = (unix: number): string => new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
+
 /** Rejects with StepTimeout when `promise` has not settled within `ms`. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -205,7 +207,8 @@ export async function presentOverBluetooth(
       const view = notified.value;
       const bytes = view ? new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength)) : new Uint8Array(0);
       const result = session.receive(bytes, now());
-      if (result.challenge !== undefined) log(`challenge from lock "${result.challenge.lockId}"`);
+      // The lock's clock is informational (unauthenticated), but it explains a not-yet-valid or expired refusal.
+      if (result.challenge !== undefined) log(`challenge from lock "${result.challenge.lockId}" (its clock: ${isoTime(result.challenge.lockTime)})`);
       write(request, result.writes);
       if (result.verdict !== undefined) settle({ kind: 'verdict', verdict: result.verdict });
     };

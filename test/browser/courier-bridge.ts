@@ -48,8 +48,10 @@ export class LockBridge {
         break;
       case 'write': {
         const bytes = Uint8Array.from(arg as number[]);
+        // Above MTU − 3 the write fails, as it would where the phone's stack does no long write.
+        if (bytes.length > central.maxWriteLength) throw new Error(`GATT operation failed: ${bytes.length} bytes at MTU ${central.mtu}`);
         this.calls.push(`write:${bytes.length}`);
-        central.write(bytes); // throws (and the page's write rejects) above MTU − 3, as a real stack would refuse
+        central.write(bytes);
         break;
       }
       case 'disconnect':

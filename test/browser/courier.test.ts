@@ -119,6 +119,25 @@ browserTests('courier page in Chromium, bridged to the real lock', (suite) => {
     expect(page.errors()).to.deep.equal([]);
   });
 
+  it('182-byte writes on a link that stayed at MTU 23 fail, and the page falls back to 20-byte writes: granted', async () => {
+    const { sim } = provisionedLock();
+    const bridge = new LockBridge(sim, 23);
+    const page = await suite.newPage();
+    await bridge.install(page);
+    await page.goto(suite.server().url + 'courier/');
+    await page.click('#key-import-box summary');
+    await page.fill('#key-import-text', JSON.stringify(jwkFromSeed(HOLDER_SEED, 'phone-7')));
+    await page.click('#key-import');
+    await loadTicket(page, issueTicket(ISSUER, fields({ cti: ascii('browser-0004') })));
+    await page.selectOption('#frame-size', '182');
+    const verdict = await present(page);
+    expect(verdict.kind, verdict.text).to.equal('granted');
+    expect(await page.textContent('#progress')).to.contain('retrying with 20-byte writes');
+    expect(bridge.calls.filter((c) => c === 'connect').length, 'a second connection, a new challenge').to.equal(2);
+    expect(bridge.calls.filter((c) => c.startsWith('write:')).every((c) => Number(c.slice(6)) <= 20)).to.equal(true);
+    expect(page.errors()).to.deep.equal([]);
+  });
+
   it('a ticket for another lock is not presented; text that is not a ticket is named', async () => {
     const { sim } = provisionedLock();
     const bridge = new LockBridge(sim, 185);
