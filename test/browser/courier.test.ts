@@ -45,6 +45,8 @@ browserTests('courier page in Chromium, bridged to the real lock', (suite) => {
     const { sim, deviceKey } = provisionedLock();
     const bridge = new LockBridge(sim, 23);
     const page = await suite.newPage({ viewport: { width: 480, height: 1000 } });
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
     await bridge.install(page);
     await page.goto(suite.server().url + 'courier/');
     expect(await page.getAttribute('#support', 'data-supported')).to.equal('yes');
@@ -84,6 +86,10 @@ browserTests('courier page in Chromium, bridged to the real lock', (suite) => {
     expect([again.kind, await page.getAttribute('#verdict', 'data-reason')]).to.deep.equal(['refused', 'replayed']);
     expect(again.text).to.contain('code 20');
     expect(await page.isHidden('#receipt')).to.equal(true);
+    expect(
+      requested.every((url) => url.startsWith(suite.server().url)),
+      `everything from the local server: ${requested.join(' ')}`,
+    ).to.equal(true);
     expect(page.errors()).to.deep.equal([]);
   });
 
@@ -168,5 +174,13 @@ browserTests('courier page in Chromium, bridged to the real lock', (suite) => {
     await page.click('#key-generate');
     expect(await page.isDisabled('#present')).to.equal(true);
     expect(page.errors()).to.deep.equal([]);
+  });
+
+  it('its Content-Security-Policy keeps injected inline script from running beside the stored key', async () => {
+    const page = await suite.newPage();
+    await page.goto(suite.server().url + 'courier/');
+    await page.evaluate("const s = document.createElement('script'); s.textContent = 'window.injected = 1'; document.body.append(s)");
+    expect(await page.evaluate('window.injected')).to.equal(undefined);
+    expect(page.errors().join('\n')).to.contain('Content Security Policy');
   });
 });
