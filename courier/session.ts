@@ -12,7 +12,7 @@
 // CourierFailure. Nothing the lock sends makes receive() throw.
 
 import { decodeSigned } from '../src/ble/admin-messages.js';
-import { frameErrorName, MAX_ATT_MTU, MAX_FRAME_BYTES, MIN_ATT_MTU, Reassembler, splitMessage, type FrameError } from '../src/ble/framing.js';
+import { frameErrorName, MAX_FRAME_BYTES, MIN_ATT_MTU, Reassembler, splitMessage, type FrameError } from '../src/ble/framing.js';
 import {
   decodeChallenge,
   decodeError,
@@ -97,7 +97,7 @@ export type SessionState = 'awaiting-challenge' | 'awaiting-result' | 'done';
 
 /** What one notification led to. */
 export interface SessionStep {
-  /** Frames to write now, in order, each at most the frame capacity. */
+  /** Frames to write now, in order, each at most the frame capacity (a fresh array: the caller's). */
   writes: Uint8Array[];
   /** The CHALLENGE, when this notification completed it. */
   challenge?: ChallengeMessage;
@@ -106,19 +106,14 @@ export interface SessionStep {
 }
 
 export interface SessionOptions {
-  /** Bytes per write the transport carries: MIN_FRAME_CAPACITY..MAX_FRAME_CAPACITY (ATT MTU − 3). */
+  /** Bytes per write the transport carries: MIN_FRAME_CAPACITY..MAX_FRAME_CAPACITY (frameCapacity(mtu) in src/ble/framing.ts). */
   frameCapacity: number;
   /** The lock the ticket is for (its aud): a CHALLENGE from another lock ends the session unanswered. */
   expectedLockId?: string;
 }
 
-/** Frame capacity for a negotiated ATT MTU: MTU − 3, at most the largest attribute value. */
-export function capacityForMtu(mtu: number): number {
-  if (!Number.isInteger(mtu) || mtu < MIN_ATT_MTU || mtu > MAX_ATT_MTU) throw new RangeError(`ATT MTU ${mtu} is outside ${MIN_ATT_MTU}..${MAX_ATT_MTU}`);
-  return Math.min(mtu - 3, MAX_FRAME_CAPACITY);
-}
-
-const NOTHING: SessionStep = Object.freeze({ writes: [] }) as SessionStep;
+/** A step with nothing to do (a new object each time: nothing mutable is shared). */
+const nothing = (): SessionStep => ({ writes: [] });
 
 /** One connection's presentation: make a new session for every connection (every challenge). */
 export class CourierSession {
@@ -179,7 +174,7 @@ export class CourierSession {
 
   /** One notification value from the lock. `nowMs`: any monotonic clock (reassembly timeout). */
   receive(value: Uint8Array, nowMs: number): SessionStep {
-    if (this.#state === 'done') return NOTHING;
+    if (this.#state === 'done') return nothing();
     try {
       return this.#receive(value, nowMs);
     } catch (error) {
@@ -205,7 +200,7 @@ export class CourierSession {
     if (!(value instanceof Uint8Array)) return this.#fail('bad-notification', 'bad-frame');
     const event = this.#reassembler.push(value, Number.isFinite(nowMs) ? nowMs : 0);
     if (event.kind === 'error') return this.#fail('bad-notification', event.error);
-    if (event.kind !== 'message') return NOTHING;
+    if (event.kind !== 'message') return nothing();
     const { type, body } = event;
     switch (type) {
       case MESSAGE_TYPES.CHALLENGE:
@@ -220,7 +215,7 @@ export class CourierSession {
         return this.#end({ kind: 'lock-error', code: e.value.code, error: frameErrorName(e.value.code) });
       }
       default:
-        return NOTHING; // a message type from a newer lock: skipped (the notification bound still applies)
+        return nothing(); // a message type from a newer lock: skipped (the notification bound still applies)
     }
   }
 
@@ -264,7 +259,7 @@ export class CourierSession {
     const r = decodeSigned(body);
     if (r.ok) this.#receipt = r.value.bytes;
     else this.#receiptError = r.error;
-    return NOTHING;
+    return nothing();
   }
 
   #onResult(body: Uint8Array): SessionStep {

@@ -5,8 +5,9 @@
 // the session on the simulated timeline and adds the test tools a real phone never has: proofs
 // made wrongly on purpose, recorded frames replayed, raw frames written. Portable: runs inside XS.
 
-import { CourierSession, capacityForMtu, type HolderProver, type ProofRequest, type SessionPlan, type Verdict } from '../courier/session.js';
+import { CourierSession, type HolderProver, type ProofRequest, type SessionPlan, type Verdict } from '../courier/session.js';
 import { holderKeyFromSeed } from '../courier/holder-key.js';
+import { frameCapacity } from '../src/ble/framing.js';
 import { holderProofMessage } from '../src/holder-proof.js';
 import type { SimBleCentral } from './hal/ble-link.js';
 import type { SimTime } from './hal/time.js';
@@ -133,7 +134,7 @@ export class CourierPhone {
       }
     };
     this.central.connect(mtu);
-    const session = new CourierSession(plan, { frameCapacity: capacityForMtu(this.central.mtu) });
+    const session = new CourierSession(plan, { frameCapacity: frameCapacity(this.central.mtu) });
     const stopNotify = this.central.onNotify((value) => {
       notifications++;
       const step = session.receive(value, this.time.elapsed());

@@ -94,7 +94,7 @@ browserTests('courier page in Chromium, bridged to the real lock', (suite) => {
   });
 
   it('a ticket for another key is refused bad-proof; with that key imported it is granted; forget removes the key', async () => {
-    const { sim } = provisionedLock();
+    const { sim, deviceKey } = provisionedLock();
     const bridge = new LockBridge(sim, 185);
     const page = await suite.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
@@ -118,6 +118,15 @@ browserTests('courier page in Chromium, bridged to the real lock', (suite) => {
     const granted = await present(page);
     expect(granted.kind, granted.text).to.equal('granted');
     expect(await page.getAttribute('#receipt-status', 'data-verified'), 'no device key entered').to.equal('unchecked');
+    await page.fill(
+      '#device-key',
+      toHex(deviceKey).replace(/^./, (c) => (c === '0' ? '1' : '0')),
+    );
+    await page.dispatchEvent('#device-key', 'change');
+    expect(await page.getAttribute('#receipt-status', 'data-verified'), 'another key').to.equal('no');
+    await page.fill('#device-key', toHex(deviceKey));
+    await page.dispatchEvent('#device-key', 'change');
+    expect(await page.getAttribute('#receipt-status', 'data-verified'), 'the key entered after the grant').to.equal('yes');
 
     await page.click('#key-forget');
     expect(await page.evaluate<string | null>("localStorage.getItem('latchkey.courier.holder-key')")).to.equal(null);

@@ -6,12 +6,12 @@
 
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { CourierSession, MAX_SESSION_NOTIFICATIONS, capacityForMtu, type HolderProver, type SessionStep, type Verdict } from '../../courier/session.js';
+import { CourierSession, MAX_SESSION_NOTIFICATIONS, type HolderProver, type SessionStep, type Verdict } from '../../courier/session.js';
 import { holderKeyFromSeed } from '../../courier/holder-key.js';
 import { buildProvisioning, verifyDeviceAnswer, verifyReceipt } from '../../issuer/admin.js';
 import { Simulator } from '../../sim/simulator.js';
 import { encodeSigned } from '../../src/ble/admin-messages.js';
-import { FLAG_FIRST, MAX_FRAME_BYTES, Reassembler, splitMessage } from '../../src/ble/framing.js';
+import { FLAG_FIRST, MAX_FRAME_BYTES, Reassembler, frameCapacity, splitMessage } from '../../src/ble/framing.js';
 import { MESSAGE_TYPES, decodePresent, encodeChallenge, encodeError, encodeResult } from '../../src/ble/messages.js';
 import { toHex } from '../../src/bytes.js';
 import { verifyEd25519 } from '../../src/ed25519.js';
@@ -214,7 +214,7 @@ describe('courier session', () => {
       expect(() => session(fakeProver, 513)).to.throw(RangeError);
       expect(() => new CourierSession({ kind: 'present', ticket: new Uint8Array(0), prove: fakeProver }, { frameCapacity: 20 })).to.throw(RangeError);
       expect(() => new CourierSession({ kind: 'present', ticket: new Uint8Array(1300), prove: fakeProver }, { frameCapacity: 20 })).to.throw(RangeError);
-      expect([capacityForMtu(23), capacityForMtu(185), capacityForMtu(517)]).to.deep.equal([20, 182, 512]);
+      expect([frameCapacity(23), frameCapacity(185), frameCapacity(517)]).to.deep.equal([20, 182, 512]);
     });
   });
 
@@ -326,7 +326,7 @@ describe('courier session', () => {
       const negotiated = central.connect(mtu);
       const s = new CourierSession(
         { kind: 'present', ticket, prove: realProver },
-        { frameCapacity: Math.min(capacity, capacityForMtu(negotiated)), expectedLockId: LOCK_ID },
+        { frameCapacity: Math.min(capacity, frameCapacity(negotiated)), expectedLockId: LOCK_ID },
       );
       let writes = 0;
       const stop = central.onNotify((value) => {

@@ -14,7 +14,7 @@ import { BleLink, MemoryLog, MemoryStorage, portableHashes, SeededRandom, SimAct
 import { signEd25519, type TicketFields } from '../../issuer/ticket.js';
 import type { PresentationReport } from '../../sim/phone.js';
 import { Simulator, type SimulatorOptions } from '../../sim/simulator.js';
-import { FLAG_FIRST, FIRST_HEADER_BYTES, Reassembler, frameErrorName, splitMessage } from '../../src/ble/framing.js';
+import { FLAG_FIRST, FIRST_HEADER_BYTES, Reassembler, frameCapacity, frameErrorName, splitMessage } from '../../src/ble/framing.js';
 import {
   CHALLENGE_BYTES,
   MESSAGE_TYPES,
@@ -28,7 +28,7 @@ import {
 import { holderProofMessage, ticketHash } from '../../src/holder-proof.js';
 import { PresentationService } from '../../src/ble/presentation-service.js';
 import { decodeSigned } from '../../src/ble/admin-messages.js';
-import { CourierSession, capacityForMtu } from '../../courier/session.js';
+import { CourierSession } from '../../courier/session.js';
 import { startLatchkey } from '../../src/app.js';
 import { toHex } from '../../src/bytes.js';
 import { Backoff } from '../../src/lock/backoff.js';
@@ -349,7 +349,7 @@ export class Wire {
       }),
     );
     central.connect(mtu);
-    this.courier = new CourierSession({ kind: 'frames', frames: () => [] }, { frameCapacity: capacityForMtu(central.mtu) });
+    this.courier = new CourierSession({ kind: 'frames', frames: () => [] }, { frameCapacity: frameCapacity(central.mtu) });
     if (subscribe) central.subscribe();
     return this.flush();
   }

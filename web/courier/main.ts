@@ -253,12 +253,11 @@ function showVerdict(attempt: PresentationAttempt): void {
   const small = document.createElement('small');
   small.textContent = help;
   box.append(small);
-  showReceipt(attempt);
+  showReceipt(attempt.receipt);
 }
 
-function showReceipt(attempt: PresentationAttempt): void {
+function showReceipt(receipt: Uint8Array | undefined): void {
   const box = $('receipt');
-  const receipt = attempt.receipt;
   box.hidden = receipt === undefined;
   if (receipt === undefined) return;
   $<HTMLTextAreaElement>('receipt-hex').value = toHex(receipt);
@@ -338,7 +337,7 @@ function wirePresent(): void {
     const hex = $<HTMLTextAreaElement>('receipt-hex').value;
     if (!$('receipt').hidden && hex !== '') {
       const bytes = fromHex(hex);
-      if (bytes !== undefined) showReceipt({ receipt: bytes } as PresentationAttempt);
+      if (bytes !== undefined) showReceipt(bytes);
     }
   });
 }
