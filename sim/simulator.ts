@@ -18,6 +18,11 @@ import { SimTime } from './hal/time.js';
 import { CourierPhone, type PresentOptions, type PresentationReport } from './phone.js';
 import { OwnerPhone, type AdminOutcome } from './owner-phone.js';
 import type { AuditExport } from '../src/admin/receipts.js';
+import { FrameDecoder } from './ble-decoder.js';
+import type { LockView, SimEvent } from './events.js';
+
+/** Omit over each member of a union (plain Omit would merge the members). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface SimulatorOptions {
   lock: Omit<LatchkeyConfig, 'issuers'> & { issuers: readonly TrustedIssuer[] };
@@ -66,6 +71,13 @@ export class Simulator {
   app!: Latchkey;
   /** Set when a simulated power cut stopped the lock; cleared by reboot(). */
   poweredOff = false;
+  /** Listeners for SimEvents (the web page); none for the text simulator. */
+  private readonly listeners: ((event: SimEvent) => void)[] = [];
+  private readonly decoders = { write: new FrameDecoder(), notify: new FrameDecoder(), connection: 0 };
+  /** Simulated ms at which the bolt relocks on its own (from the lock's "unlocked" log entry). */
+  private relockAt: number | undefined;
+  /** A forced-open alarm stays in view until the door closes or the lock reboots. */
+  private forcedOpen = false;
 
   constructor(readonly options: SimulatorOptions) {
     this.time = new SimTime({ rtc: options.startTime });
@@ -83,7 +95,9 @@ export class Simulator {
     // Bolt movements come from the lock's own log (with the reason); jams from the actuator.
     this.actuator.onDrive((d) => {
       if (!d.reached) this.note('bolt', `bolt did not reach ${d.target} (jam)`);
+      this.emit({ kind: 'bolt', target: d.target, from: d.from, reached: d.reached });
     });
+    this.indicator.onShow((r) => this.emit({ kind: 'indicator', pattern: r.pattern }));
     this.time.onError = (e) => {
       // A power cut inside a timer stops the lock; anything else is a bug the timeline shows.
       if (e.error instanceof PowerCut) this.poweredOff = true;
@@ -128,7 +142,7 @@ export class Simulator {
       timers,
       actuator,
       indicator: this.indicator,
-      storage: this.storage,
+      storage: this.observedStorage(),
       random: this.random,
       ble,
       log: { record: (entry) => (this.powerLost ? undefined : this.log.record(entry)) },
@@ -136,6 +150,111 @@ export class Simulator {
     };
     if (this.door) hw.door = this.door;
     return hw;
+  }
+
+  /** The storage the lock is given: the same storage, with each write reported to listeners. */
+  private observedStorage(): Storage {
+    const storage = this.storage;
+    const write = (op: 'set' | 'delete', key: string, bytes: number, apply: () => void): void => {
+      try {
+        apply();
+      } catch (error) {
+        if (error instanceof PowerCut && (error.point === 'before' || error.point === 'after')) {
+          this.emit({ kind: 'write', op, key, bytes, cut: error.point });
+          this.emit({ kind: 'power', on: false });
+        }
+        throw error;
+      }
+      this.emit({ kind: 'write', op, key, bytes });
+    };
+    return {
+      get maxKeyLength() {
+        return storage.maxKeyLength;
+      },
+      get maxValueBytes() {
+        return storage.maxValueBytes;
+      },
+      get: (key) => storage.get(key),
+      set: (key, value) => write('set', key, value.length, () => storage.set(key, value)),
+      delete: (key) => write('delete', key, 0, () => storage.delete(key)),
+    };
+  }
+
+  /**
+   * Listens to what happens (BLE frames, bolt, door, LED, flash writes, power, clock). Frames are
+   * decoded only while someone listens. Returns a function that stops listening.
+   */
+  listen(listener: (event: SimEvent) => void): () => void {
+    this.listeners.push(listener);
+    if (this.link.onDeliver === undefined) this.link.onDeliver = (entry, conn) => this.frame(entry.direction, entry.bytes, conn);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  private emit(event: DistributiveOmit<SimEvent, 'elapsed' | 'at'>): void {
+    if (this.listeners.length === 0) return;
+    const full = { ...event, elapsed: this.time.elapsed(), at: this.time.now() } as SimEvent;
+    for (const listener of [...this.listeners]) listener(full);
+  }
+
+  private frame(direction: 'write' | 'notify', bytes: Uint8Array, conn: { id: number; mtu: number }): void {
+    if (this.decoders.connection !== conn.id) {
+      this.decoders.connection = conn.id;
+      this.decoders.write.reset();
+      this.decoders.notify.reset();
+    }
+    const decoded = this.decoders[direction].push(bytes, this.time.elapsed());
+    this.emit({ kind: 'frame', direction, size: bytes.length, mtu: conn.mtu, connection: conn.id, ...decoded });
+  }
+
+  /** The lock as one would see it now: bolt, door, LED, relock countdown, alarms, clock and trust. */
+  view(): LockView {
+    const bolt = this.powerLost ? undefined : this.app.lock.bolt.state;
+    const alarms: string[] = [];
+    if (bolt?.jammed) alarms.push('jam');
+    if (bolt?.heldOpen) alarms.push('held-open');
+    if (this.forcedOpen) alarms.push('forced-open');
+    const elapsed = this.time.elapsed();
+    const writes = (this.storage as { writes?: unknown }).writes;
+    const keys = (this.storage as { keys?: unknown }).keys;
+    let trusted = false;
+    let mark = 0;
+    try {
+      trusted = !this.powerLost && this.lock.clockGuard.trusted();
+      mark = this.lock.clockGuard.mark;
+    } catch {
+      // a guard that cannot read its state does not trust the clock
+    }
+    return {
+      elapsed,
+      powered: !this.powerLost,
+      bolt: this.actuator.position,
+      door: this.door === undefined ? 'none' : this.door.read(),
+      indicator: this.indicator.current ?? 'idle',
+      relockInMs: this.relockAt === undefined || this.powerLost ? undefined : Math.max(0, this.relockAt - elapsed),
+      alarms,
+      clock: { now: this.time.now(), set: this.time.clock.isSet(), trusted, mark },
+      lockId: this.lock.lockId,
+      provisioned: this.lock.lockId !== '',
+      storage: {
+        writes: typeof writes === 'number' ? writes : undefined,
+        keys: typeof keys === 'function' ? (keys.call(this.storage) as string[]).length : undefined,
+      },
+      ble: { connected: this.link.peripheral.connected, connections: this.link.connections },
+    };
+  }
+
+  /**
+   * Notes a power cut that a storage write caused during the last action (the lock's code caught
+   * the PowerCut and unwound): from now on the lock is off until reboot(). Returns whether it did.
+   */
+  notePowerCut(): boolean {
+    if (!this.powerLost || this.poweredOff) return false;
+    this.poweredOff = true;
+    this.note('sim', 'power cut during a storage write: the lock is off until it reboots');
+    return true;
   }
 
   get lock(): Lock {
@@ -153,8 +272,12 @@ export class Simulator {
   /** Power cycle: device timers and RAM are lost, storage and the RTC survive, the bolt relocks. */
   reboot(): void {
     this.note('sim', 'power cycle: lock restarts');
+    const wasOff = this.powerLost;
     this.storage.powerOn?.();
     this.poweredOff = false;
+    this.relockAt = undefined;
+    this.forcedOpen = false;
+    if (wasOff) this.emit({ kind: 'power', on: true });
     this.time.reboot();
     this.link.peripheral.close();
     this.boot();
@@ -166,10 +289,7 @@ export class Simulator {
    */
   present(ticket: Uint8Array, options: PresentOptions = {}): PresentationReport {
     const report = this.phone.present(ticket, options);
-    if (this.powerLost && !this.poweredOff) {
-      this.poweredOff = true;
-      this.note('sim', 'power cut during a storage write: the lock is off until it reboots');
-    }
+    this.notePowerCut();
     this.noteOutcome(report);
     return report;
   }
@@ -232,17 +352,35 @@ export class Simulator {
     if (!this.door) throw new Error('this lock has no door sensor');
     this.note('door', 'door opened');
     this.door.open();
+    this.emit({ kind: 'door', state: 'open' });
   }
 
   closeDoor(): void {
     if (!this.door) throw new Error('this lock has no door sensor');
     this.note('door', 'door closed');
+    this.forcedOpen = false;
     this.door.close();
+    this.emit({ kind: 'door', state: 'closed' });
   }
 
   setClock(unixSeconds: number): void {
     this.note('sim', `clock set to ${unixSeconds}`);
+    this.moveClock(unixSeconds);
+  }
+
+  /** Sets the lock's RTC (no timeline line: the caller says why), and tells listeners. */
+  moveClock(unixSeconds: number): void {
+    const from = this.time.now();
     this.time.clock.set(unixSeconds);
+    this.emit({ kind: 'clock', from, to: this.time.now(), set: true });
+  }
+
+  /** The RTC's battery died too: the clock reads 1970 and counts as unset until someone sets it. */
+  rtcPowerLoss(): void {
+    const from = this.time.now();
+    this.note('sim', "the clock's battery died: the lock's clock restarts at 1970 and is not set");
+    this.time.rtcPowerLoss();
+    this.emit({ kind: 'clock', from, to: this.time.now(), set: false });
   }
 
   note(source: TimelineEntry['source'], text: string, entry?: LogEntry): void {
@@ -252,6 +390,9 @@ export class Simulator {
   }
 
   private fromLog(entry: LogEntry): void {
+    if (entry.event === 'unlocked') this.relockAt = this.time.elapsed() + Number(entry.relockMs);
+    if (entry.event === 'locked') this.relockAt = undefined;
+    if (entry.event === 'alarm:forced-open') this.forcedOpen = true;
     if (entry.event === 'locked') return this.note('bolt', `bolt locked (${entry.why})`, entry);
     if (entry.event === 'unlocked') return this.note('bolt', `bolt UNLOCKED, relock deadline ${Number(entry.relockMs) / 1000} s`, entry);
     if (entry.event === 'door') return; // the door's own line says it

@@ -76,6 +76,8 @@ export class BleLink {
   connections = 0;
   /** Every write and notification delivered, in delivery order. */
   readonly transcript: BleTranscriptEntry[] = [];
+  /** Called with each write and notification as it is delivered, with its connection (id, MTU): for observers. */
+  onDeliver: ((entry: BleTranscriptEntry, conn: { id: number; mtu: number }) => void) | undefined = undefined;
 
   /** @internal The link-level connection (both radios up), if any. */
   conn: { id: number; mtu: number } | undefined = undefined;
@@ -158,7 +160,9 @@ export class BleLink {
 
   /** @internal */
   record(direction: 'write' | 'notify', bytes: Uint8Array): void {
-    this.transcript.push({ direction, ticks: this.time.ticks(), elapsed: this.time.elapsed(), bytes: new Uint8Array(bytes) });
+    const entry: BleTranscriptEntry = { direction, ticks: this.time.ticks(), elapsed: this.time.elapsed(), bytes: new Uint8Array(bytes) };
+    this.transcript.push(entry);
+    if (this.onDeliver !== undefined && this.conn !== undefined) this.onDeliver(entry, this.conn);
   }
 }
 
