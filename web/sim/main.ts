@@ -1,9 +1,237 @@
-// The web simulator page (first cut): the default scenario played by the same runner as
-// `latchkey sim`, on the same lock code, and its text report.
-import { formatRun } from '../../sim/scenario/format.js';
-import { BUILTIN_SCENARIOS, parseScenario } from '../../sim/scenario/parse.js';
-import { runScenario } from '../../sim/scenario/run.js';
+// The web simulator page: the lock firmware (src/) on the simulator's hardware (sim/hal), playing
+// the same scenarios with the same runner as `latchkey sim` (sim/scenario), step by step or at
+// speed, with the controls a person at the door has: issue and present a ticket, open the door,
+// move the clock, cut the power, reboot, replay a recorded exchange. main.ts wires the controls;
+// session.ts holds the scenario being played; render.ts draws it.
+//
+// URL parameters: ?scenario=NAME starts a built-in scenario; ?preload=1 starts the scenario that
+// `latchkey sim --web --scenario FILE|NAME` serves as preload.json.
 
-const run = runScenario(parseScenario(BUILTIN_SCENARIOS.default, 'default'));
-const report = document.getElementById('report');
-if (report) report.textContent = formatRun(run, 'built in').join('\n');
+import { BLE_MAX_MTU, BLE_MIN_MTU } from '../../sim/hal/ble-link.js';
+import { BUILTIN_SCENARIOS } from '../../sim/scenario/parse.js';
+import { byId, el, fill } from './dom.js';
+import { renderAll } from './render.js';
+import { Session } from './session.js';
+
+let session: Session;
+/** The scenario to restart from: the JSON, its name and origin. */
+let source: { json: unknown; name: string; origin: string } = { json: BUILTIN_SCENARIOS.default, name: 'default', origin: 'built in' };
+let running: number | undefined;
+/** A loaded file's scenario, offered in the select while the page is open. */
+let loaded: { json: unknown; name: string; origin: string } | undefined;
+
+function showError(message: string | undefined): void {
+  const box = byId('error');
+  box.hidden = message === undefined;
+  box.textContent = message ?? '';
+}
+
+function render(): void {
+  renderAll(session, present);
+  const button = byId<HTMLButtonElement>('run');
+  button.textContent = running === undefined ? 'Run' : 'Pause';
+  byId<HTMLButtonElement>('step').disabled = session.player.done || running !== undefined;
+  byId<HTMLButtonElement>('run').disabled = session.player.done;
+  byId<HTMLButtonElement>('replay').disabled = !session.player.recordings().includes('last');
+  const door = session.player.sim.door;
+  byId<HTMLButtonElement>('door-open').disabled = door === undefined || door.read() === 'open';
+  byId<HTMLButtonElement>('door-close').disabled = door === undefined || door.read() === 'closed';
+  const bolt = session.player.sim.view().bolt;
+  byId('door-open').title = bolt === 'locked' ? 'The bolt is locked: opening now forces the door' : 'Open the door (the grant allows one door cycle)';
+  byId('door-open').textContent = bolt === 'locked' ? 'Force door' : 'Open door';
+}
+
+/** Runs an action on the lock; a problem shows in the page's error line (never a stack trace). */
+function guarded(action: () => void): void {
+  try {
+    action();
+    showError(undefined);
+  } catch (error) {
+    showError(String((error as Error)?.message ?? error));
+  }
+  render();
+}
+
+function present(ticket: string): void {
+  guarded(() => session.present(ticket));
+}
+
+function stop(): void {
+  if (running !== undefined) window.clearTimeout(running);
+  running = undefined;
+}
+
+function start(next: { json: unknown; name: string; origin: string }): void {
+  stop();
+  try {
+    session = Session.fromJson(next.json, next.name, next.origin);
+  } catch (error) {
+    showError(String((error as Error)?.message ?? error));
+    return;
+  }
+  source = next;
+  showError(undefined);
+  const s = session.scenario;
+  byId('scenario-name').textContent = `${s.name}${next.origin === 'built in' ? '' : ` (${next.origin})`}`;
+  byId('scenario-description').textContent = s.description ?? '';
+  fill(
+    byId('form-issuer'),
+    Object.keys(s.issuers).map((name) => el('option', { value: name }, name)),
+  );
+  byId<HTMLInputElement>('form-lock').value = s.lock.id;
+  const mtus = [...new Set([BLE_MIN_MTU, 64, 100, 185, 247, BLE_MAX_MTU, s.mtu])].sort((a, b) => a - b);
+  fill(
+    byId('mtu'),
+    mtus.map((m) => el('option', { value: m, selected: m === s.mtu }, String(m))),
+  );
+  refreshPhoneChoices();
+  render();
+}
+
+function refreshPhoneChoices(): void {
+  const select = byId<HTMLSelectElement>('form-phone');
+  const current = select.value;
+  fill(select, [el('option', { value: '' }, 'a new phone for this courier'), ...Object.keys(session.player.phones).map((name) => el('option', { value: name }, name))]);
+  select.value = current;
+}
+
+function runLoop(): void {
+  const delay = Number(byId<HTMLSelectElement>('speed').value);
+  if (delay === 0) {
+    guarded(() => {
+      while (!session.player.done) session.step();
+    });
+    stop();
+    render();
+    return;
+  }
+  const tick = (): void => {
+    running = undefined;
+    if (session.player.done) return render();
+    try {
+      session.step();
+      showError(undefined);
+    } catch (error) {
+      showError(String((error as Error)?.message ?? error));
+      return render();
+    }
+    running = session.player.done ? undefined : window.setTimeout(tick, Number(byId<HTMLSelectElement>('speed').value));
+    render();
+  };
+  running = window.setTimeout(tick, 0);
+  render();
+}
+
+function scenarioOptions(selected: string): void {
+  const options = Object.keys(BUILTIN_SCENARIOS).map((name) => el('option', { value: `builtin:${name}`, selected: `builtin:${name}` === selected }, name));
+  if (loaded) options.push(el('option', { value: 'loaded', selected: selected === 'loaded' }, `${loaded.name} (${loaded.origin})`));
+  fill(byId('scenario-select'), options);
+}
+
+function wire(): void {
+  byId('step').addEventListener('click', () => guarded(() => session.step()));
+  byId('run').addEventListener('click', () => {
+    if (running !== undefined) {
+      stop();
+      render();
+    } else runLoop();
+  });
+  byId('restart').addEventListener('click', () => start(source));
+  byId('scenario-select').addEventListener('change', (e) => {
+    const value = (e.target as HTMLSelectElement).value;
+    if (value === 'loaded' && loaded) start(loaded);
+    else if (value.startsWith('builtin:')) {
+      const name = value.slice('builtin:'.length);
+      start({ json: BUILTIN_SCENARIOS[name], name, origin: 'built in' });
+    }
+  });
+  byId<HTMLInputElement>('scenario-file').addEventListener('change', async (e) => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    if (file.size > 1_000_000) return showError(`${file.name}: larger than 1 MB, not a scenario`);
+    let json: unknown;
+    try {
+      json = JSON.parse(await file.text());
+    } catch {
+      return showError(`${file.name}: not JSON`);
+    }
+    const candidate = { json, name: file.name.replace(/\.json$/i, ''), origin: file.name };
+    const before = session;
+    start(candidate);
+    if (session !== before) {
+      loaded = candidate;
+      scenarioOptions('loaded');
+    }
+  });
+
+  byId('door-open').addEventListener('click', () => guarded(() => session.act({ kind: 'door', action: 'open' })));
+  byId('door-close').addEventListener('click', () => guarded(() => session.act({ kind: 'door', action: 'close' })));
+  byId('wait-1s').addEventListener('click', () => guarded(() => session.act({ kind: 'wait', ms: 1000 })));
+  byId('wait-1m').addEventListener('click', () => guarded(() => session.act({ kind: 'wait', ms: 60_000 })));
+  byId('reboot').addEventListener('click', () => guarded(() => session.act({ kind: 'reboot' })));
+  byId('replay').addEventListener('click', () => guarded(() => session.act({ kind: 'replay', of: 'last' })));
+  byId('cut').addEventListener('click', () =>
+    guarded(() => session.player.cutPowerAtNextWrite(byId<HTMLSelectElement>('cut-when').value === 'before' ? 'before' : 'after')),
+  );
+  byId('clock-move').addEventListener('change', (e) => {
+    const select = e.target as HTMLSelectElement;
+    const value = select.value;
+    select.value = '';
+    if (value === 'battery') guarded(() => session.player.rtcPowerLoss());
+    else if (value !== '') guarded(() => session.act({ kind: 'setClock', time: { relative: true, seconds: Number(value) } }));
+  });
+  byId('mtu').addEventListener('change', (e) => {
+    session.player.mtu = Number((e.target as HTMLSelectElement).value);
+    session.player.sim.note('sim', `phones now ask for MTU ${session.player.mtu}`);
+    render();
+  });
+  byId('issue-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    guarded(() => {
+      const name = session.issue({
+        issuer: byId<HTMLSelectElement>('form-issuer').value,
+        courier: byId<HTMLInputElement>('form-courier').value,
+        phone: byId<HTMLSelectElement>('form-phone').value,
+        fromMinutes: Math.round(Number(byId<HTMLInputElement>('form-from').value)),
+        forMinutes: Math.round(Number(byId<HTMLInputElement>('form-for').value)),
+        lockId: byId<HTMLInputElement>('form-lock').value,
+      });
+      session.player.sim.note('sim', `ticket "${name}" issued from the form`);
+      refreshPhoneChoices();
+    });
+  });
+  for (const tab of document.querySelectorAll<HTMLButtonElement>('[role=tab]')) {
+    tab.addEventListener('click', () => {
+      for (const other of document.querySelectorAll<HTMLButtonElement>('[role=tab]')) other.setAttribute('aria-selected', String(other === tab));
+      for (const panel of document.querySelectorAll<HTMLElement>('[data-panel]')) panel.hidden = panel.dataset.panel !== tab.dataset.tab;
+    });
+  }
+}
+
+async function initial(): Promise<{ json: unknown; name: string; origin: string }> {
+  const params = new URLSearchParams(window.location.search);
+  if (params.get('preload') === '1') {
+    try {
+      const response = await fetch('preload.json');
+      if (response.ok) {
+        const body = (await response.json()) as { name: string; origin: string; scenario: unknown };
+        loaded = { json: body.scenario, name: body.name, origin: body.origin === 'built in' ? 'built in' : body.origin };
+        return loaded;
+      }
+    } catch {
+      // fall through to the default, with a note
+    }
+    showError('No scenario was preloaded by the server: showing the default one.');
+  }
+  const name = params.get('scenario');
+  if (name !== null && Object.hasOwn(BUILTIN_SCENARIOS, name)) return { json: BUILTIN_SCENARIOS[name], name, origin: 'built in' };
+  return source;
+}
+
+wire();
+void initial().then((first) => {
+  scenarioOptions(first === loaded ? 'loaded' : `builtin:${first.name}`);
+  start(first);
+});
