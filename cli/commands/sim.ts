@@ -17,7 +17,7 @@ import { WEB_ROOT, WebServerError, startWebServer } from '../web-server.js';
 
 export const usage = `latchkey sim [--scenario FILE|NAME] [--mtu N] [--lock LOCK_ID] [--relock S] [--no-door]
              [--state DIR] [--json]
-       latchkey sim --web [--port N]
+       latchkey sim --web [--port N] [--scenario FILE|NAME]
     Run the lock firmware (src/) on simulated hardware against a scenario of courier phones
     and tickets, and print the timeline and a summary. Without --scenario: the built-in
     default demo. NAME is a built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}); a value
@@ -26,7 +26,8 @@ export const usage = `latchkey sim [--scenario FILE|NAME] [--mtu N] [--lock LOCK
     (replay record, clock mark, back-off) in DIR across runs. --json prints one JSON object.
     Exit status 0 if every "expect" in the scenario was met, 1 if not.
     --web serves the web simulator and the courier client on http://127.0.0.1:PORT/ (this machine
-    only; --port 0..65535, default 8517, 0 picks a free port) and runs until Ctrl-C.`;
+    only; --port 0..65535, default 8517, 0 picks a free port) and runs until Ctrl-C; with
+    --scenario, the simulator page opens with that scenario (checked first: a bad one exits 2).`;
 
 export const demoUsage = `latchkey demo [OPTIONS]
     The same as latchkey sim (its older name).`;
@@ -49,6 +50,9 @@ const SIM_OPTIONS: Options = {
   port: { type: 'string' },
 };
 
+/** Where the page finds the scenario given with --scenario (web/sim/main.ts reads it when the URL says ?preload=1). */
+export const PRELOAD_PATH = '/sim/preload.json';
+
 /** The web simulator's default port: an unassigned one, easy to remember beside the 517-byte MTU. */
 export const DEFAULT_WEB_PORT = 8517;
 
@@ -56,6 +60,9 @@ export const DEFAULT_WEB_PORT = 8517;
 interface LoadedScenario {
   scenario: Scenario;
   origin: string;
+  /** Its name, and the JSON as read (what the web page parses again). */
+  name: string;
+  json: unknown;
 }
 
 const isScenarioFile = (value: string): boolean => value.endsWith('.json') || value.includes('/') || value.includes(nodePath.sep);
@@ -69,17 +76,24 @@ function loadScenario(c: string, value: string | undefined): LoadedScenario {
       throw error;
     }
   };
-  if (value === undefined) return { scenario: parse(BUILTIN_SCENARIOS.default, 'default', 'built-in scenario default'), origin: 'built in' };
+  if (value === undefined)
+    return {
+      scenario: parse(BUILTIN_SCENARIOS.default, 'default', 'built-in scenario default'),
+      origin: 'built in',
+      name: 'default',
+      json: BUILTIN_SCENARIOS.default,
+    };
   if (!isScenarioFile(value)) {
     if (!Object.hasOwn(BUILTIN_SCENARIOS, value)) {
       throw new CliError(
         `${c}: --scenario: no built-in scenario "${value}" (built in: ${Object.keys(BUILTIN_SCENARIOS).join(', ')}; a file name ends in .json)`,
       );
     }
-    return { scenario: parse(BUILTIN_SCENARIOS[value], value, `built-in scenario ${value}`), origin: 'built in' };
+    return { scenario: parse(BUILTIN_SCENARIOS[value], value, `built-in scenario ${value}`), origin: 'built in', name: value, json: BUILTIN_SCENARIOS[value] };
   }
   const name = nodePath.basename(value).replace(/\.json$/, '');
-  return { scenario: parse(readJson(value, 'scenario', INPUT_LIMITS.scenario), name, `scenario ${value}`), origin: value };
+  const json = readJson(value, 'scenario', INPUT_LIMITS.scenario);
+  return { scenario: parse(json, name, `scenario ${value}`), origin: value, name, json };
 }
 
 function simOverrides(c: string, values: Values): ScenarioOverrides {
@@ -172,6 +186,11 @@ async function simCommand(c: string, args: string[]): Promise<number> {
 
 /** latchkey sim --web: serve the pages until the user stops the command (Ctrl-C). */
 async function serveWeb(c: string, values: Values): Promise<number> {
+  // The page plays the scenario as written; the text report's options have no meaning there.
+  for (const flag of ['mtu', 'lock', 'relock', 'no-door', 'state', 'json'])
+    if (values[flag] !== undefined) throw new CliError(`${c}: --${flag}: not with --web (the page has its own controls)`);
+  const scenarioArg = optionalString(c, values, 'scenario');
+  const preload = scenarioArg === undefined ? undefined : loadScenario(c, scenarioArg);
   const portText = optionalString(c, values, 'port');
   let port = DEFAULT_WEB_PORT;
   if (portText !== undefined) {
@@ -182,12 +201,25 @@ async function serveWeb(c: string, values: Values): Promise<number> {
   if (!fs.existsSync(nodePath.join(WEB_ROOT, 'index.html'))) throw new CliError(`${c}: --web: the web pages are not built (${WEB_ROOT}); run npm run build`);
   let server;
   try {
-    server = await startWebServer({ port });
+    server = await startWebServer({
+      port,
+      ...(preload === undefined
+        ? {}
+        : {
+            extraRoutes: {
+              [PRELOAD_PATH]: {
+                contentType: 'application/json; charset=utf-8',
+                body: JSON.stringify({ name: preload.name, origin: preload.origin, scenario: preload.json }),
+              },
+            },
+          }),
+    });
   } catch (error) {
     if (error instanceof WebServerError) throw new CliError(`${c}: --web: ${error.message}`);
     throw error;
   }
-  stdout(`latchkey: web simulator at ${server.url}sim/\n`);
+  stdout(`latchkey: web simulator at ${server.url}sim/${preload === undefined ? '' : '?preload=1'}\n`);
+  if (preload !== undefined) stdout(`latchkey: the simulator opens with scenario "${preload.name}" (${preload.origin})\n`);
   stdout(`latchkey: courier client at ${server.url}courier/\n`);
   stdout('latchkey: serving this machine only (127.0.0.1); Ctrl-C stops\n');
   await new Promise<void>((resolve) => {

@@ -12,15 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { BUILTIN_SCENARIOS, parseScenario } from '../../sim/scenario/parse.js';
 import { runScenario } from '../../sim/scenario/run.js';
 import { REFUSAL_CODES } from '../../src/reasons.js';
+import { PRELOAD_PATH } from '../../cli/commands/sim.js';
 import { browserTests, saveScreenshot, type PageWithErrors } from './harness.js';
 
 const README_SCREENSHOT = fileURLToPath(new URL('../../../docs/img/web-simulator.png', import.meta.url));
 
 /** The decisions the page shows, oldest first: outcome and the text of its line. */
 async function decisions(page: PageWithErrors): Promise<{ outcome: string; text: string }[]> {
-  const items = await page.locator('#decisions li[data-outcome]').evaluateAll((lis) =>
-    lis.map((li) => ({ outcome: li.getAttribute('data-outcome') ?? '', text: li.querySelector('.outcome')?.textContent ?? '' })),
-  );
+  const items = await page
+    .locator('#decisions li[data-outcome]')
+    .evaluateAll((lis) => lis.map((li) => ({ outcome: li.getAttribute('data-outcome') ?? '', text: li.querySelector('.outcome')?.textContent ?? '' })));
   return items.reverse();
 }
 
@@ -51,102 +52,122 @@ async function present(page: PageWithErrors, ticket: string): Promise<string> {
   return (await page.locator('#verdict').getAttribute('data-outcome')) as string;
 }
 
-browserTests('web simulator in Chromium', (suite) => {
-  for (const name of ['default', 'morning']) {
-    it(`plays the built-in scenario "${name}" to the end with the text simulator's grants, refusals (reason codes) and alarms`, async () => {
-      const expected = runScenario(parseScenario(BUILTIN_SCENARIOS[name], name));
-      const page = await suite.newPage();
-      await open(page, suite.server().url, name);
-      // Two single steps first, then the rest at once: the same runner either way.
-      await page.click('#step');
-      await page.click('#step');
-      await page.waitForFunction(`document.getElementById('progress-text')?.textContent?.startsWith('step 2 of')`);
-      await runToEnd(page);
+browserTests(
+  'web simulator in Chromium',
+  (suite) => {
+    for (const name of ['default', 'morning']) {
+      it(`plays the built-in scenario "${name}" to the end with the text simulator's grants, refusals (reason codes) and alarms`, async () => {
+        const expected = runScenario(parseScenario(BUILTIN_SCENARIOS[name], name));
+        const page = await suite.newPage();
+        await open(page, suite.server().url, name);
+        // Two single steps first, then the rest at once: the same runner either way.
+        await page.click('#step');
+        await page.click('#step');
+        await page.waitForFunction(`document.getElementById('progress-text')?.textContent?.startsWith('step 2 of')`);
+        await runToEnd(page);
 
-      const shown = await decisions(page);
-      expect(shown.map((d) => d.outcome)).to.deep.equal(expected.presentations.map((p) => p.outcome));
-      for (const [i, d] of shown.entries()) {
-        const p = expected.presentations[i];
-        if (p.granted) expect(d.text).to.match(/^granted/);
-        else if (Object.hasOwn(REFUSAL_CODES, p.outcome))
-          expect(d.text).to.equal(`${p.outcome} (code ${REFUSAL_CODES[p.outcome as keyof typeof REFUSAL_CODES]})`);
-      }
-      const alarms = await page.locator('#alarm-history li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-alarm')));
-      expect(alarms).to.deep.equal(expected.summary.alarms.map((a) => a.alarm));
-      const x = expected.summary.expectations;
-      expect(await page.locator('#next-step').textContent()).to.include(
-        `${expected.summary.granted} granted, ${expected.summary.refused} refused; expectations ${x.met}/${x.total} met`,
-      );
-      expect(await page.locator('#lock-state').getAttribute('data-bolt')).to.equal(expected.summary.bolt);
-      // The timeline is the text simulator's, line for line.
-      const lines = await page.locator('#tab-timeline li .x').allTextContents();
-      expect(lines).to.deep.equal(expected.timeline.map((l) => l.text));
-      if (name === 'default') {
-        // BLE frames, flash writes, the audit log and receipts are listed.
-        expect(Number(await page.locator('#frames-count').textContent())).to.be.greaterThan(0);
-        expect(Number(await page.locator('#flash-count').textContent())).to.be.greaterThan(0);
-        expect(Number(await page.locator('#receipts-count').textContent())).to.equal(expected.summary.granted);
-        await page.click('[data-tab="receipts"]');
-        expect(await page.locator('#tab-receipts li').first().textContent()).to.include('signature verified with the device key');
-        await page.click('[data-tab="timeline"]');
-        await saveScreenshot(page, 'web-sim-default');
-        if (process.env.LATCHKEY_README_SCREENSHOT === '1') {
-          fs.mkdirSync(nodePath.dirname(README_SCREENSHOT), { recursive: true });
-          await page.screenshot({ path: README_SCREENSHOT });
+        const shown = await decisions(page);
+        expect(shown.map((d) => d.outcome)).to.deep.equal(expected.presentations.map((p) => p.outcome));
+        for (const [i, d] of shown.entries()) {
+          const p = expected.presentations[i];
+          if (p.granted) expect(d.text).to.match(/^granted/);
+          else if (Object.hasOwn(REFUSAL_CODES, p.outcome))
+            expect(d.text).to.equal(`${p.outcome} (code ${REFUSAL_CODES[p.outcome as keyof typeof REFUSAL_CODES]})`);
         }
-      }
+        const alarms = await page.locator('#alarm-history li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-alarm')));
+        expect(alarms).to.deep.equal(expected.summary.alarms.map((a) => a.alarm));
+        const x = expected.summary.expectations;
+        expect(await page.locator('#next-step').textContent()).to.include(
+          `${expected.summary.granted} granted, ${expected.summary.refused} refused; expectations ${x.met}/${x.total} met`,
+        );
+        expect(await page.locator('#lock-state').getAttribute('data-bolt')).to.equal(expected.summary.bolt);
+        // The timeline is the text simulator's, line for line.
+        const lines = await page.locator('#tab-timeline li .x').allTextContents();
+        expect(lines).to.deep.equal(expected.timeline.map((l) => l.text));
+        if (name === 'default') {
+          // BLE frames, flash writes, the audit log and receipts are listed.
+          expect(Number(await page.locator('#frames-count').textContent())).to.be.greaterThan(0);
+          expect(Number(await page.locator('#flash-count').textContent())).to.be.greaterThan(0);
+          expect(Number(await page.locator('#receipts-count').textContent())).to.equal(expected.summary.granted);
+          await page.click('[data-tab="receipts"]');
+          expect(await page.locator('#tab-receipts li').first().textContent()).to.include('signature verified with the device key');
+          await page.click('[data-tab="timeline"]');
+          await saveScreenshot(page, 'web-sim-default');
+          if (process.env.LATCHKEY_README_SCREENSHOT === '1') {
+            fs.mkdirSync(nodePath.dirname(README_SCREENSHOT), { recursive: true });
+            await page.screenshot({ path: README_SCREENSHOT });
+          }
+        }
+        expect(page.errors()).to.deep.equal([]);
+      });
+    }
+
+    it('issues a ticket from the form and presents it: granted, the bolt unlocks and relocks on its own', async () => {
+      const page = await suite.newPage();
+      await open(page, suite.server().url);
+      await runToEnd(page);
+      const ticket = await issueFromForm(page, 'parcel-co');
+      expect(await present(page, ticket)).to.equal('granted');
+      expect(await page.locator('#lock-state').getAttribute('data-bolt')).to.equal('unlocked');
+      expect(await page.locator('#verdict').textContent()).to.match(/^GRANTED/);
+      for (let i = 0; i < 6; i++) await page.click('#wait-1s');
+      expect(await page.locator('#lock-state').getAttribute('data-bolt')).to.equal('locked');
+      // An issuer whose scope does not cover this hour (clean-co: Mondays 09:00-12:00): refused with the reason.
+      const rogue = await issueFromForm(page, 'clean-co');
+      expect(await present(page, rogue)).to.equal('outside-scope');
       expect(page.errors()).to.deep.equal([]);
     });
-  }
 
-  it('issues a ticket from the form and presents it: granted, the bolt unlocks and relocks on its own', async () => {
-    const page = await suite.newPage();
-    await open(page, suite.server().url);
-    await runToEnd(page);
-    const ticket = await issueFromForm(page, 'parcel-co');
-    expect(await present(page, ticket)).to.equal('granted');
-    expect(await page.locator('#lock-state').getAttribute('data-bolt')).to.equal('unlocked');
-    expect(await page.locator('#verdict').textContent()).to.match(/^GRANTED/);
-    for (let i = 0; i < 6; i++) await page.click('#wait-1s');
-    expect(await page.locator('#lock-state').getAttribute('data-bolt')).to.equal('locked');
-    // An issuer whose scope does not cover this hour (clean-co: Mondays 09:00-12:00): refused with the reason.
-    const rogue = await issueFromForm(page, 'clean-co');
-    expect(await present(page, rogue)).to.equal('outside-scope');
-    expect(page.errors()).to.deep.equal([]);
-  });
+    it('cuts the power mid-grant: no answer, bolt locked after the reboot, and the same ticket is refused as replayed', async () => {
+      const page = await suite.newPage();
+      await open(page, suite.server().url);
+      await runToEnd(page);
+      const ticket = await issueFromForm(page, 'parcel-co');
+      await page.selectOption('#cut-when', 'after');
+      await page.click('#cut');
+      expect(await present(page, ticket)).to.equal('timeout');
+      expect(await page.locator('#lock-state').getAttribute('data-powered')).to.equal('false');
+      expect(await page.locator('#tab-flash li.alarm').count()).to.equal(1);
+      await page.click('#reboot');
+      expect(await page.locator('#lock-state').getAttribute('data-powered')).to.equal('true');
+      expect(await page.locator('#lock-state').getAttribute('data-bolt')).to.equal('locked');
+      expect(await present(page, ticket)).to.equal('replayed');
+      expect(await page.locator('#verdict').textContent()).to.include('replayed (code 20)');
+      expect(page.errors()).to.deep.equal([]);
+    });
 
-  it('cuts the power mid-grant: no answer, bolt locked after the reboot, and the same ticket is refused as replayed', async () => {
-    const page = await suite.newPage();
-    await open(page, suite.server().url);
-    await runToEnd(page);
-    const ticket = await issueFromForm(page, 'parcel-co');
-    await page.selectOption('#cut-when', 'after');
-    await page.click('#cut');
-    expect(await present(page, ticket)).to.equal('timeout');
-    expect(await page.locator('#lock-state').getAttribute('data-powered')).to.equal('false');
-    expect(await page.locator('#tab-flash li.alarm').count()).to.equal(1);
-    await page.click('#reboot');
-    expect(await page.locator('#lock-state').getAttribute('data-powered')).to.equal('true');
-    expect(await page.locator('#lock-state').getAttribute('data-bolt')).to.equal('locked');
-    expect(await present(page, ticket)).to.equal('replayed');
-    expect(await page.locator('#verdict').textContent()).to.include('replayed (code 20)');
-    expect(page.errors()).to.deep.equal([]);
-  });
+    it('says in the page, not the console, why a loaded scenario file is refused, and plays a good one', async () => {
+      const page = await suite.newPage();
+      await open(page, suite.server().url);
+      const bad = { ...(BUILTIN_SCENARIOS.morning as Record<string, unknown>), mtu: 5 };
+      await page.setInputFiles('#scenario-file', { name: 'door.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+      await page.locator('#error').waitFor();
+      expect(await page.locator('#error').textContent()).to.equal('door: mtu: must be an integer 23..517');
+      const good = { ...(BUILTIN_SCENARIOS.morning as Record<string, unknown>), name: 'my-door' };
+      await page.setInputFiles('#scenario-file', { name: 'my-door.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(good)) });
+      await page.waitForFunction(`document.getElementById('scenario-name')?.textContent === 'my-door (my-door.json)'`);
+      expect(await page.locator('#error').isHidden()).to.equal(true);
+      await runToEnd(page);
+      const expected = runScenario(parseScenario(good, 'my-door'));
+      expect((await decisions(page)).map((d) => d.outcome)).to.deep.equal(expected.presentations.map((p) => p.outcome));
+      expect(page.errors()).to.deep.equal([]);
+    });
 
-  it('says in the page, not the console, why a loaded scenario file is refused, and plays a good one', async () => {
-    const page = await suite.newPage();
-    await open(page, suite.server().url);
-    const bad = { ...(BUILTIN_SCENARIOS.morning as Record<string, unknown>), mtu: 5 };
-    await page.setInputFiles('#scenario-file', { name: 'door.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
-    await page.locator('#error').waitFor();
-    expect(await page.locator('#error').textContent()).to.equal('door: mtu: must be an integer 23..517');
-    const good = { ...(BUILTIN_SCENARIOS.morning as Record<string, unknown>), name: 'my-door' };
-    await page.setInputFiles('#scenario-file', { name: 'my-door.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(good)) });
-    await page.waitForFunction(`document.getElementById('scenario-name')?.textContent === 'my-door (my-door.json)'`);
-    expect(await page.locator('#error').isHidden()).to.equal(true);
-    await runToEnd(page);
-    const expected = runScenario(parseScenario(good, 'my-door'));
-    expect((await decisions(page)).map((d) => d.outcome)).to.deep.equal(expected.presentations.map((p) => p.outcome));
-    expect(page.errors()).to.deep.equal([]);
-  });
-});
+    it('opens with the scenario the server preloads (latchkey sim --web --scenario)', async () => {
+      const page = await suite.newPage();
+      await page.goto(`${suite.server().url}sim/?preload=1`);
+      await page.waitForFunction(`document.getElementById('scenario-name')?.textContent === 'power-cycle (power-cycle.json)'`);
+      expect(await page.locator('#scenario-select').inputValue()).to.equal('loaded');
+      expect(page.errors()).to.deep.equal([]);
+    });
+  },
+  {
+    // What `latchkey sim --web --scenario power-cycle.json` serves (cli/commands/sim.ts, PRELOAD_PATH).
+    extraRoutes: {
+      [PRELOAD_PATH]: {
+        contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify({ name: 'power-cycle', origin: 'power-cycle.json', scenario: BUILTIN_SCENARIOS['power-cycle'] }),
+      },
+    },
+  },
+);

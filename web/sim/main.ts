@@ -91,7 +91,10 @@ function start(next: { json: unknown; name: string; origin: string }): void {
 function refreshPhoneChoices(): void {
   const select = byId<HTMLSelectElement>('form-phone');
   const current = select.value;
-  fill(select, [el('option', { value: '' }, 'a new phone for this courier'), ...Object.keys(session.player.phones).map((name) => el('option', { value: name }, name))]);
+  fill(select, [
+    el('option', { value: '' }, 'a new phone for this courier'),
+    ...Object.keys(session.player.phones).map((name) => el('option', { value: name }, name)),
+  ]);
   select.value = current;
 }
 

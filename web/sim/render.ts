@@ -146,7 +146,11 @@ export function renderPhones(session: Session, onPresent: (ticket: string) => vo
                   'li',
                   { 'data-ticket': name },
                   el('span', { class: 'ticket-name' }, name),
-                  el('span', { class: 'ticket-detail', title: `${t.courier}, issued by ${t.issuer}${t.lock ? `, for ${t.lock}` : ''}` }, `${t.issuer} · ${clock(from).slice(0, 5)}–${clock(to).slice(0, 5)}`),
+                  el(
+                    'span',
+                    { class: 'ticket-detail', title: `${t.courier}, issued by ${t.issuer}${t.lock ? `, for ${t.lock}` : ''}` },
+                    `${t.issuer} · ${clock(from).slice(0, 5)}–${clock(to).slice(0, 5)}`,
+                  ),
                   button,
                 );
               }),
@@ -170,7 +174,9 @@ export function renderDecisions(session: Session): void {
       { 'data-outcome': p.outcome, 'data-granted': String(p.granted), class: p.granted ? 'granted' : 'refused' },
       el('span', { class: 'outcome' }, p.granted ? `granted${p.seconds !== undefined ? `, relock ${p.seconds} s` : ''}` : outcomeWithCode(p.outcome)),
       el('span', { class: 'what' }, `#${i + 1} ${decisionText(p)}`),
-      p.met === undefined ? undefined : el('span', { class: p.met ? 'met' : 'unmet', title: p.met ? 'as the scenario expects' : `expected ${p.expect}` }, p.met ? '✓' : '✗'),
+      p.met === undefined
+        ? undefined
+        : el('span', { class: p.met ? 'met' : 'unmet', title: p.met ? 'as the scenario expects' : `expected ${p.expect}` }, p.met ? '✓' : '✗'),
     ),
   );
   const list = byId('decisions');
