@@ -38,6 +38,8 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Durable storage (default: in memory). The CLI passes a FileStorage. */
   storage?: PoweredStorage;
+  /** Listens from the very start, the boot included (see listen()). */
+  listen?: (event: SimEvent) => void;
 }
 
 /** Storage that can simulate a power cut (MemoryStorage, FileStorage). */
@@ -103,6 +105,7 @@ export class Simulator {
       if (e.error instanceof PowerCut) this.poweredOff = true;
       else this.note('sim', `timer threw: ${String((e.error as Error)?.message ?? e.error)}`);
     };
+    if (options.listen !== undefined) this.listen(options.listen);
     this.boot();
   }
 

@@ -13,6 +13,7 @@ import { coseKid } from '../../issuer/jwk.js';
 import { formatDuration, isoTime } from '../../issuer/time.js';
 import { CourierPhone, type PresentationReport, type ProofMode } from '../phone.js';
 import { Simulator, type SimulatorOptions, type TimelineEntry } from '../simulator.js';
+import type { SimEvent } from '../events.js';
 import { derive, resolveTime, type Outcome, type Scenario, type ScenarioPhone, type ScenarioStep, type ScenarioTicket } from './parse.js';
 import {
   buildAdminCommand,
@@ -34,6 +35,8 @@ export interface RunOptions {
   storage?: Storage & { powerOn?(): void };
   /** Start the lock's clock here instead of the scenario's start (relative ticket times follow). */
   startTime?: number;
+  /** Hears the simulator's events (frames, bolt, door, LED, flash writes…) from the boot on: the web page. */
+  listen?: (event: SimEvent) => void;
 }
 
 export interface RunTimelineEntry {
@@ -252,6 +255,7 @@ export class ScenarioPlayer {
       latencyMs: scenario.latencyMs,
     };
     if (options.storage !== undefined) simOptions.storage = options.storage;
+    if (options.listen !== undefined) simOptions.listen = options.listen;
     this.storageWritesBefore = writesOf(options.storage);
     const sim = new Simulator(simOptions);
     this.sim = sim;

@@ -209,6 +209,9 @@ function wire(): void {
     tab.addEventListener('click', () => {
       for (const other of document.querySelectorAll<HTMLButtonElement>('[role=tab]')) other.setAttribute('aria-selected', String(other === tab));
       for (const panel of document.querySelectorAll<HTMLElement>('[data-panel]')) panel.hidden = panel.dataset.panel !== tab.dataset.tab;
+      // Every list has its newest entries at the end: show those.
+      const body = document.querySelector<HTMLElement>('.tab-body');
+      if (body) body.scrollTop = body.scrollHeight;
     });
   }
 }

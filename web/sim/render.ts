@@ -105,7 +105,7 @@ export function renderLock(session: Session): void {
     ...stateRow('Clock trust', view.clock.set ? (view.clock.trusted ? 'trusted' : 'NOT trusted (rolled back?)') : 'NOT set', view.clock.trusted ? 'ok' : 'bad'),
     ...stateRow('Power', view.powered ? 'on' : 'OFF — reboot to restore', view.powered ? '' : 'bad'),
     ...stateRow('Lock ID', view.provisioned ? view.lockId : 'none yet (unprovisioned)'),
-    ...stateRow('Flash writes', `${writes}${view.storage.keys !== undefined ? ` · ${view.storage.keys} keys stored` : ''}`),
+    ...stateRow('Flash writes', `${writes}${view.storage.keys !== undefined ? ` · ${view.storage.keys} key${view.storage.keys === 1 ? '' : 's'} stored` : ''}`),
   ]);
   byId('lock-state').dataset.bolt = view.bolt;
   byId('lock-state').dataset.powered = String(view.powered);
@@ -216,6 +216,19 @@ function stickToEnd(container: HTMLElement, update: () => void): void {
   if (atEnd) scroller.scrollTop = scroller.scrollHeight;
 }
 
+/** What each of the lock's flash keys holds (src/lock, src/admin), for people reading the list. */
+function keyMeaning(key: string): string {
+  if (key.startsWith('lk.log.')) return `audit log page ${key.slice('lk.log.'.length)}`;
+  const names: Record<string, string> = {
+    'lk.replay': 'used tickets (replay record) and clock mark',
+    'lk.clock': 'clock high-water mark',
+    'lk.backoff': 'failed-attempt back-off',
+    'lk.owner': "owner's configuration",
+    'lk.device': 'device key',
+  };
+  return names[key] ?? '';
+}
+
 export function renderLogs(session: Session): void {
   const run = session.run;
   stickToEnd(byId('tab-timeline'), () => fill(byId('tab-timeline'), run.timeline.map(line)));
@@ -249,7 +262,11 @@ export function renderLogs(session: Session): void {
           el('span', { class: 't' }, `+${seconds(w.elapsed)}`),
           el('span', { class: 'c' }, clock(w.at)),
           el('span', { class: 's' }, w.op),
-          el('span', { class: 'x' }, `${w.key}${w.op === 'set' ? `, ${w.bytes} bytes` : ''}${w.cut ? ` — POWER CUT ${w.cut} this write` : ''}`),
+          el(
+            'span',
+            { class: 'x' },
+            `${w.key}${w.op === 'set' ? `, ${w.bytes} bytes` : ''}${keyMeaning(w.key) ? ` (${keyMeaning(w.key)})` : ''}${w.cut ? ` — POWER CUT ${w.cut} this write` : ''}`,
+          ),
         ),
       ),
     ),

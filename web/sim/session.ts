@@ -53,8 +53,7 @@ export class Session {
     /** Where it came from: "built in", a file name, or "from the command line". */
     readonly origin: string,
   ) {
-    this.player = new ScenarioPlayer(scenario);
-    this.player.sim.listen((e) => this.heard(e));
+    this.player = new ScenarioPlayer(scenario, { listen: (e) => this.heard(e) });
   }
 
   /** Parses scenario JSON (a built-in one, a loaded file); throws a one-line Error when it is not one. */
