@@ -102,16 +102,26 @@ browserTests(
       });
     }
 
-    it('issues a ticket from the form and presents it: granted, the bolt unlocks and relocks on its own', async () => {
+    it('issues a ticket from the form and presents it: granted, the relock countdown runs down and the bolt relocks on its own', async () => {
       const page = await suite.newPage();
+      await page.clock.install(); // the page's timers, under the test's control
       await open(page, suite.server().url);
       await runToEnd(page);
       const ticket = await issueFromForm(page, 'parcel-co');
       expect(await present(page, ticket)).to.equal('granted');
       expect(await page.locator('#lock-state').getAttribute('data-bolt')).to.equal('unlocked');
       expect(await page.locator('#verdict').textContent()).to.match(/^GRANTED/);
-      for (let i = 0; i < 6; i++) await page.click('#wait-1s');
+      await page.click('#wait-1s');
+      const relocksIn = page.locator('#lock-state dd').nth(3);
+      expect(await relocksIn.textContent()).to.equal('4 s');
+      // "time runs": simulated time follows the (page's) clock, and the bolt relocks on its own.
+      await page.check('#live');
+      await page.clock.runFor(2000);
+      expect(await relocksIn.textContent()).to.equal('2 s');
+      expect(await page.locator('#lock-state').getAttribute('data-bolt')).to.equal('unlocked');
+      await page.clock.runFor(3000);
       expect(await page.locator('#lock-state').getAttribute('data-bolt')).to.equal('locked');
+      await page.uncheck('#live');
       // An issuer whose scope does not cover this hour (clean-co: Mondays 09:00-12:00): refused with the reason.
       const rogue = await issueFromForm(page, 'clean-co');
       expect(await present(page, rogue)).to.equal('outside-scope');

@@ -56,6 +56,15 @@ function present(ticket: string): void {
   guarded(() => session.present(ticket));
 }
 
+/** "time runs": simulated time follows the wall clock, a quarter second at a time. */
+let live: number | undefined;
+const LIVE_TICK_MS = 250;
+
+function setLive(on: boolean): void {
+  if (live !== undefined) window.clearInterval(live);
+  live = on ? window.setInterval(() => guarded(() => session.act({ kind: 'wait', ms: LIVE_TICK_MS })), LIVE_TICK_MS) : undefined;
+}
+
 function stop(): void {
   if (running !== undefined) window.clearTimeout(running);
   running = undefined;
@@ -173,6 +182,7 @@ function wire(): void {
   byId('door-close').addEventListener('click', () => guarded(() => session.act({ kind: 'door', action: 'close' })));
   byId('wait-1s').addEventListener('click', () => guarded(() => session.act({ kind: 'wait', ms: 1000 })));
   byId('wait-1m').addEventListener('click', () => guarded(() => session.act({ kind: 'wait', ms: 60_000 })));
+  byId<HTMLInputElement>('live').addEventListener('change', (e) => setLive((e.target as HTMLInputElement).checked));
   byId('reboot').addEventListener('click', () => guarded(() => session.act({ kind: 'reboot' })));
   byId('replay').addEventListener('click', () => guarded(() => session.act({ kind: 'replay', of: 'last' })));
   byId('cut').addEventListener('click', () =>
