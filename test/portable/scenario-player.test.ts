@@ -10,6 +10,7 @@ import { formatRun } from '../../sim/scenario/format.js';
 import { BUILTIN_SCENARIOS, derive, parseScenario, type Scenario } from '../../sim/scenario/parse.js';
 import { ScenarioPlayer, runScenario, type ScenarioRun } from '../../sim/scenario/run.js';
 import type { FrameEvent, SimEvent } from '../../sim/events.js';
+import { readAuditLog } from '../../sim/audit-view.js';
 
 const inXs = (globalThis as { process?: unknown }).process === undefined;
 const builtin = (name: string): Scenario => parseScenario(BUILTIN_SCENARIOS[name], name);
@@ -73,6 +74,28 @@ describe('scenario player', () => {
     const bolts = events.filter((e) => e.kind === 'bolt' && e.reached && e.target === 'unlocked');
     expect(bolts).to.have.length(run.summary.unlocks);
   });
+
+  // The default scenario is an administered lock; inside XS it costs more than it adds here.
+  if (!inXs)
+    it("lists the audit log as stored in flash: the same entries the owner's verified export shows", () => {
+      const player = new ScenarioPlayer(builtin('default'));
+      const run = player.finish();
+      // The export's lines: "  #N hh:mm:ss event detail…" after "audit log, N entries, chain and device signature verified".
+      const exported = run.timeline.map((l) => /^ {2}#(\d+) (\d\d:\d\d:\d\d) (\S+)/.exec(l.text)).filter((m) => m !== null);
+      expect(exported.length).to.be.greaterThan(10);
+      const view = readAuditLog(player.sim.lock);
+      expect(view.present).to.equal(true);
+      const stored = new Map(view.entries.map((e) => [e.seq, e]));
+      for (const m of exported) {
+        const entry = stored.get(Number(m![1]));
+        expect(entry, m![0]).to.not.equal(undefined);
+        expect(entry!.event).to.equal(m![3]);
+        expect(new Date(entry!.at * 1000).toISOString().slice(11, 19)).to.equal(m![2]);
+      }
+      // A fixed lock keeps no audit log.
+      const fixed = new ScenarioPlayer(small());
+      expect(readAuditLog(fixed.sim.lock)).to.deep.equal({ present: false, entries: [], pending: 0 });
+    });
 
   it('presents a ticket added from outside the scenario, shows the relock countdown, then records the door', () => {
     const player = new ScenarioPlayer(small());
