@@ -146,6 +146,27 @@ browserTests(
       expect(page.errors()).to.deep.equal([]);
     });
 
+    it("a clock whose battery died refuses (clock-untrusted) until the owner's phone sends the true time; a stuck bolt refuses and alarms", async () => {
+      const page = await suite.newPage();
+      await open(page, suite.server().url);
+      await runToEnd(page);
+      const trust = page.locator('#lock-state dd').nth(5);
+      expect(await trust.textContent()).to.equal('trusted');
+      await page.selectOption('#clock-move', 'battery');
+      expect(await trust.textContent()).to.equal('NOT set');
+      const ticket = await issueFromForm(page, 'parcel-co');
+      expect(await present(page, ticket)).to.equal('clock-untrusted');
+      await page.selectOption('#clock-move', 'true');
+      expect(await trust.textContent()).to.equal('trusted');
+      expect(await present(page, ticket)).to.equal('granted');
+      await page.click('#wait-1m');
+      await page.selectOption('#jam', 'stuck');
+      const second = await issueFromForm(page, 'parcel-co');
+      expect(await present(page, second)).to.equal('actuator-fault');
+      expect(await page.locator('#alarms .badge').allTextContents()).to.include('jam');
+      expect(page.errors()).to.deep.equal([]);
+    });
+
     it('says in the page, not the console, why a loaded scenario file is refused, and plays a good one', async () => {
       const page = await suite.newPage();
       await open(page, suite.server().url);

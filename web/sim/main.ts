@@ -193,7 +193,15 @@ function wire(): void {
     const value = select.value;
     select.value = '';
     if (value === 'battery') guarded(() => session.player.rtcPowerLoss());
+    else if (value === 'true') guarded(() => session.setTrueTime());
     else if (value !== '') guarded(() => session.act({ kind: 'setClock', time: { relative: true, seconds: Number(value) } }));
+  });
+  byId('jam').addEventListener('change', (e) => {
+    const select = e.target as HTMLSelectElement;
+    const value = select.value;
+    select.value = '';
+    if (value === '1') guarded(() => session.act({ kind: 'jam', jam: 1 }));
+    else if (value === 'stuck' || value === 'clear') guarded(() => session.act({ kind: 'jam', jam: value }));
   });
   byId('mtu').addEventListener('change', (e) => {
     session.player.mtu = Number((e.target as HTMLSelectElement).value);

@@ -112,6 +112,24 @@ export class Session {
     this.player.perform(step);
   }
 
+  /**
+   * The true time, as an issuer's server or the owner's phone knows it: the scenario's start plus
+   * the simulated time that passed. The lock's own clock may differ (moved, rolled back, or reset
+   * by a dead battery); that difference is what the clock controls demonstrate.
+   */
+  trueNow(): number {
+    return this.player.start + Math.floor(this.player.sim.time.elapsed() / 1000);
+  }
+
+  /**
+   * Puts the true time on the lock's clock: for an administered lock, as a time statement signed
+   * by the owner (the lock checks it); for a fixed lock, by setting the clock (an installer's tool).
+   */
+  setTrueTime(): void {
+    const time = { relative: false as const, seconds: this.trueNow() };
+    this.player.perform(this.scenario.owner !== undefined ? { kind: 'signedTime', time } : { kind: 'setClock', time });
+  }
+
   /** Issues a ticket from the form (signed by the scenario's issuer key) and gives it to a phone. Returns its name. */
   issue(form: TicketForm): string {
     const courier = form.courier.trim();
@@ -128,7 +146,8 @@ export class Session {
     } else if (!Object.hasOwn(this.player.phones, phone)) throw new Error(`phone: no phone named "${phone}"`);
     const n = this.formTickets.length + 1;
     const name = `form-${n} (${courier})`;
-    const from = this.player.sim.time.now() + form.fromMinutes * 60;
+    const now = this.trueNow();
+    const from = now + form.fromMinutes * 60;
     this.player.addTicket(name, {
       issuer: form.issuer,
       courier,
@@ -136,7 +155,7 @@ export class Session {
       lock: lockId,
       notBefore: { relative: false, seconds: from },
       expires: { relative: false, seconds: from + form.forMinutes * 60 },
-      issuedAt: { relative: false, seconds: Math.min(from, this.player.sim.time.now()) },
+      issuedAt: { relative: false, seconds: Math.min(from, now) },
       cti: derive(`cti:web:${this.scenario.name}:${n}:${courier}`).subarray(0, 16),
     });
     this.formTickets.push(name);
