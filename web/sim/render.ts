@@ -102,11 +102,13 @@ export function renderLock(session: Session): void {
     ...stateRow('LED', view.powered ? view.indicator : 'off'),
     ...stateRow('Relocks in', relock),
     ...stateRow('Clock', `${date.slice(0, 10)} ${date.slice(11, 19)}Z`),
-    ...stateRow(
-      'Clock trust',
-      view.clock.set ? (view.clock.trusted ? 'trusted' : 'NOT trusted: before its mark') : 'NOT set',
-      view.clock.trusted ? 'ok' : 'bad',
-    ),
+    ...(view.powered
+      ? stateRow(
+          'Clock trust',
+          view.clock.set ? (view.clock.trusted ? 'trusted' : 'NOT trusted: before its mark') : 'NOT set',
+          view.clock.trusted ? 'ok' : 'bad',
+        )
+      : stateRow('Clock trust', '— (the lock is off)')),
     ...stateRow('Power', view.powered ? 'on' : 'OFF — reboot to restore', view.powered ? '' : 'bad'),
     ...stateRow('Lock ID', view.provisioned ? view.lockId : 'none yet (unprovisioned)'),
     ...stateRow('Flash writes', `${writes}${view.storage.keys !== undefined ? ` · ${view.storage.keys} key${view.storage.keys === 1 ? '' : 's'} stored` : ''}`),
