@@ -59,6 +59,8 @@ browserTests(
       it(`plays the built-in scenario "${name}" to the end with the text simulator's grants, refusals (reason codes) and alarms`, async () => {
         const expected = runScenario(parseScenario(BUILTIN_SCENARIOS[name], name));
         const page = await suite.newPage();
+        const requested: string[] = [];
+        page.on('request', (request) => requested.push(request.url()));
         await open(page, suite.server().url, name);
         // Two single steps first, then the rest at once: the same runner either way.
         await page.click('#step');
@@ -99,6 +101,8 @@ browserTests(
           }
         }
         expect(page.errors()).to.deep.equal([]);
+        // Offline: everything the page loaded came from the local server.
+        expect(requested.filter((url) => !url.startsWith(suite.server().url))).to.deep.equal([]);
       });
     }
 
