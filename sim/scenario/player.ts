@@ -14,7 +14,7 @@ import { formatDuration, isoTime } from '../../issuer/time.js';
 import { CourierPhone, type PresentationReport, type ProofMode } from '../phone.js';
 import { Simulator, type SimulatorOptions, type TimelineEntry } from '../simulator.js';
 import type { SimEvent } from '../events.js';
-import { derive, resolveTime, type Outcome, type Scenario, type ScenarioPhone, type ScenarioStep, type ScenarioTicket } from './parse.js';
+import { ADMIN_STEPS, derive, resolveTime, type Outcome, type Scenario, type ScenarioPhone, type ScenarioStep, type ScenarioTicket } from './parse.js';
 import {
   buildAdminCommand,
   buildProvisioning,
@@ -551,8 +551,7 @@ export class ScenarioPlayer {
     if (step.kind === 'present' && (!Object.hasOwn(this.tickets, step.ticket) || (step.phone !== undefined && !Object.hasOwn(this.phones, step.phone))))
       throw new RangeError(`no ticket or phone named "${step.ticket}"`);
     if (step.kind === 'replay' && !this.recorded.has(step.of)) throw new RangeError(`nothing recorded as "${step.of}" to replay`);
-    if (['provision', 'addIssuer', 'removeIssuer', 'revoke', 'settings', 'signedTime', 'exportLog'].includes(step.kind) && this.scenario.owner === undefined)
-      throw new RangeError('admin steps need an administered lock');
+    if (ADMIN_STEPS.includes(step.kind) && this.scenario.owner === undefined) throw new RangeError('admin steps need an administered lock');
     if (step.kind === 'door' && this.sim.door === undefined) throw new RangeError('this lock has no door sensor');
     return this.play(-1, step);
   }
