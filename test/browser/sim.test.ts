@@ -106,6 +106,25 @@ browserTests(
       });
     }
 
+    it("plays every other built-in scenario, chosen in the page, to the text simulator's decisions and alarms", async () => {
+      const page = await suite.newPage();
+      await open(page, suite.server().url);
+      for (const name of Object.keys(BUILTIN_SCENARIOS).filter((n) => n !== 'default' && n !== 'morning')) {
+        await page.selectOption('#scenario-select', `builtin:${name}`);
+        await page.waitForFunction(`document.getElementById('scenario-name')?.textContent === ${JSON.stringify(name)}`);
+        await runToEnd(page);
+        const expected = runScenario(parseScenario(BUILTIN_SCENARIOS[name], name));
+        expect(
+          (await decisions(page)).map((d) => d.outcome),
+          name,
+        ).to.deep.equal(expected.presentations.map((p) => p.outcome));
+        const alarms = await page.locator('#alarm-history li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-alarm')));
+        expect(alarms, name).to.deep.equal(expected.summary.alarms.map((a) => a.alarm));
+        expect(await page.locator('#lock-state').getAttribute('data-bolt'), name).to.equal(expected.summary.bolt);
+      }
+      expect(page.errors()).to.deep.equal([]);
+    });
+
     it('issues a ticket from the form and presents it: granted, the relock countdown runs down and the bolt relocks on its own', async () => {
       const page = await suite.newPage();
       await page.clock.install(); // the page's timers, under the test's control
