@@ -1,6 +1,8 @@
 // The browser pages (web/<page>/): each page's main.ts is bundled with esbuild, with the same src/
 // and sim/ modules the lock and the text simulator run, into dist/web/<page>/main.js; the page's
-// other files (html, css, images) are copied beside it. Nothing is fetched from a CDN: the local
+// other files (html, css, images) are copied beside it. Bundles are minified (the simulator's
+// 510 KB becomes 256 KB, 88 KB gzipped; a phone loads the courier page over a slow link), with a
+// source map beside each for the browser's debugger. Nothing is fetched from a CDN: the local
 // server (cli/web-server.ts) serves dist/web/ and nothing else.
 //
 //   node tools/web-build.js
@@ -46,6 +48,7 @@ export async function buildWeb() {
     platform: 'browser',
     target: 'es2022',
     sourcemap: 'linked',
+    minify: true,
     legalComments: 'none',
     logLevel: 'warning',
     plugins: [noNodeBuiltins],
