@@ -87,7 +87,8 @@ export type Outcome = string;
 export type ScenarioStep =
   | { kind: 'note'; text: string }
   | { kind: 'present'; ticket: string; phone?: string; mtu?: number; proof: ProofMode; label?: string; expect?: Outcome }
-  | { kind: 'replay'; of: string; expect?: Outcome }
+  /** `presentation` (the page's chooser; never from a file): replay that presentation (its index in the run) instead of `of`. */
+  | { kind: 'replay'; of: string; presentation?: number; expect?: Outcome }
   | { kind: 'wait'; ms: number }
   | { kind: 'door'; action: 'open' | 'close' }
   | { kind: 'reboot' }

@@ -198,6 +198,8 @@ export class ScenarioPlayer {
   private stepIndex = -1;
   private readonly stepOf = new Map<TimelineEntry, number>();
   private readonly recorded = new Map<string, Recording>();
+  /** Every present step's writes, by the index of its presentation record: any of them can be replayed. */
+  private readonly exchanges = new Map<number, Recording>();
   private readonly storageWritesBefore: number | undefined;
   private readonly act: (step: ScenarioStep) => void;
   private readonly issue: (name: string) => Uint8Array;
@@ -295,6 +297,7 @@ export class ScenarioPlayer {
 
     const presentations = this.presentations;
     const recorded = this.recorded;
+    const exchanges = this.exchanges;
     const stepOf = this.stepOf;
     const tagStep = (from: number): void => {
       for (let i = from; i < sim.timeline.length; i++) if (!stepOf.has(sim.timeline[i])) stepOf.set(sim.timeline[i], this.stepIndex);
@@ -384,15 +387,14 @@ export class ScenarioPlayer {
           finish('present', step.ticket, phoneName, step.proof, report, step.expect);
           const entry = { frames: report.sentFrames, mtu: report.mtu, ticket: step.ticket, phone: phoneName };
           recorded.set('last', entry);
+          exchanges.set(presentations.length - 1, entry);
           if (step.label !== undefined) recorded.set(step.label, entry);
           break;
         }
         case 'replay': {
-          const r = recorded.get(step.of) as { frames: Uint8Array[]; mtu: number; ticket: string; phone: string };
-          sim.note(
-            'phone',
-            `an eavesdropper replays the ${r.frames.length} recorded write${r.frames.length === 1 ? '' : 's'} of "${step.of === 'last' ? r.ticket : step.of}" on a new connection`,
-          );
+          const r = (step.presentation === undefined ? recorded.get(step.of) : exchanges.get(step.presentation)) as Recording;
+          const of = step.presentation === undefined ? `"${step.of === 'last' ? r.ticket : step.of}"` : `presentation #${step.presentation + 1} ("${r.ticket}")`;
+          sim.note('phone', `an eavesdropper replays the ${r.frames.length} recorded write${r.frames.length === 1 ? '' : 's'} of ${of} on a new connection`);
           const report = phoneFor(r.phone).replay(r.frames, { mtu: r.mtu });
           finish('replay', r.ticket, r.phone, 'replayed-frames', report, step.expect);
           break;
@@ -550,7 +552,8 @@ export class ScenarioPlayer {
   perform(step: ScenarioStep): StepReport {
     if (step.kind === 'present' && (!Object.hasOwn(this.tickets, step.ticket) || (step.phone !== undefined && !Object.hasOwn(this.phones, step.phone))))
       throw new RangeError(`no ticket or phone named "${step.ticket}"`);
-    if (step.kind === 'replay' && !this.recorded.has(step.of)) throw new RangeError(`nothing recorded as "${step.of}" to replay`);
+    if (step.kind === 'replay' && (step.presentation === undefined ? !this.recorded.has(step.of) : !this.exchanges.has(step.presentation)))
+      throw new RangeError(`nothing recorded as ${step.presentation === undefined ? `"${step.of}"` : `presentation #${step.presentation + 1}`} to replay`);
     if (ADMIN_STEPS.includes(step.kind) && this.scenario.owner === undefined) throw new RangeError('admin steps need an administered lock');
     if (step.kind === 'door' && this.sim.door === undefined) throw new RangeError('this lock has no door sensor');
     return this.play(-1, step);
@@ -584,6 +587,14 @@ export class ScenarioPlayer {
   /** The recorded exchanges a replay step may name: "last", and the labels given so far. */
   recordings(): string[] {
     return [...this.recorded.keys()];
+  }
+
+  /**
+   * The presentations whose writes were recorded (every present step, scenario or page), oldest
+   * first: a replay step with `presentation: index` resends any of them, as `of` does for labels.
+   */
+  replayable(): { index: number; presentation: PresentationRecord }[] {
+    return [...this.exchanges.keys()].map((index) => ({ index, presentation: this.presentations[index] }));
   }
 
   /**

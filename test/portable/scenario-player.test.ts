@@ -134,6 +134,37 @@ describe('scenario player', () => {
     expect(() => player.addTicket('from-form', player.tickets['from-form'])).to.throw(RangeError);
   });
 
+  it('replays any recorded presentation by its index, as a replay step does for a labelled one', () => {
+    // The same run written as a scenario: two tickets granted, then the first exchange replayed by label.
+    const twoTickets = (): Scenario => {
+      const s = small();
+      s.tickets.second = { ...s.tickets.valid, courier: 'courier-2', cti: derive('cti:second').subarray(0, 16) };
+      s.steps = [
+        { kind: 'present', ticket: 'valid', proof: 'valid', label: 'first' },
+        { kind: 'wait', ms: 10_000 },
+        { kind: 'present', ticket: 'second', proof: 'valid' },
+        { kind: 'wait', ms: 10_000 },
+      ];
+      return s;
+    };
+    const scripted = twoTickets();
+    scripted.steps.push({ kind: 'replay', of: 'first' });
+    const expected = runScenario(scripted);
+    const player = new ScenarioPlayer(twoTickets());
+    player.finish();
+    expect(player.replayable().map((r) => [r.index, r.presentation.ticket, r.presentation.outcome])).to.deep.equal([
+      [0, 'valid', 'granted'],
+      [1, 'second', 'granted'],
+    ]);
+    const replay = player.perform({ kind: 'replay', of: '#1', presentation: 0 }).presentation;
+    const scriptedReplay = expected.presentations[2];
+    expect(replay).to.deep.include({ kind: 'replay', ticket: 'valid', outcome: scriptedReplay.outcome, writes: scriptedReplay.writes });
+    expect(replay?.granted).to.equal(false);
+    // A replay is not itself a recorded exchange; an index never presented is refused before anything happens.
+    expect(player.replayable()).to.have.length(2);
+    expect(() => player.perform({ kind: 'replay', of: '#3', presentation: 2 })).to.throw(RangeError);
+  });
+
   for (const when of ['after', 'before'] as const) {
     it(`cuts the power at the next flash write (${when} it) mid-grant: no unlock, locked after reboot, and the ticket is ${when === 'after' ? 'spent' : 'still good'}`, () => {
       const scenario = small();
