@@ -59,6 +59,8 @@ export interface PresentationRecord {
   phone: string;
   mtu: number;
   proof: ProofMode | 'replayed-frames';
+  /** For a replay of a presentation chosen by index (the page's chooser): that index. */
+  replayOf?: number;
   /** "granted", a refusal reason, "error:<frame error>", "timeout" or "disconnected". */
   outcome: Outcome;
   granted: boolean;
@@ -396,7 +398,8 @@ export class ScenarioPlayer {
           const of = step.presentation === undefined ? `"${step.of === 'last' ? r.ticket : step.of}"` : `presentation #${step.presentation + 1} ("${r.ticket}")`;
           sim.note('phone', `an eavesdropper replays the ${r.frames.length} recorded write${r.frames.length === 1 ? '' : 's'} of ${of} on a new connection`);
           const report = phoneFor(r.phone).replay(r.frames, { mtu: r.mtu });
-          finish('replay', r.ticket, r.phone, 'replayed-frames', report, step.expect);
+          const record = finish('replay', r.ticket, r.phone, 'replayed-frames', report, step.expect);
+          if (step.presentation !== undefined) record.replayOf = step.presentation;
           break;
         }
         case 'wait':

@@ -151,6 +151,48 @@ browserTests(
       expect(page.errors()).to.deep.equal([]);
     });
 
+    it('replays any recorded exchange chosen from the list (an earlier grant, after a later one): refused as the text simulator refuses it', async () => {
+      // The same replay written as a scenario: the default one up to the cleaner's second grant,
+      // then the first grant's exchange (labelled) replayed while the ticket is still valid.
+      const json = structuredClone(BUILTIN_SCENARIOS.default) as { steps: Record<string, unknown>[] };
+      const isGrant = (s: Record<string, unknown>): boolean => s.present === 'cleaning' && s.expect === 'granted';
+      const firstGrant = json.steps.findIndex(isGrant);
+      const laterGrant = json.steps.findIndex((s, i) => i > firstGrant && isGrant(s));
+      json.steps[firstGrant].label = 'first-grant';
+      json.steps = json.steps.slice(0, laterGrant + 1);
+      json.steps.push({ replay: 'first-grant' });
+      const expected = runScenario(parseScenario(json, 'default'));
+      const replayed = expected.presentations[expected.presentations.length - 1];
+      expect(replayed.granted).to.equal(false);
+
+      const page = await suite.newPage();
+      await open(page, suite.server().url);
+      expect(await page.locator('#replay').isDisabled()).to.equal(true);
+      for (let i = 0; i <= laterGrant; i++) await page.click('#step');
+      await page.waitForFunction(`document.getElementById('progress-text')?.textContent?.startsWith('step ${laterGrant + 1} of')`);
+      const options = await page.locator('#replay-of option').evaluateAll((os) => os.map((o) => ({ value: o.getAttribute('value') ?? '', text: o.textContent ?? '' })));
+      const presented = expected.presentations.filter((p) => p.kind === 'present');
+      expect(options).to.have.length(presented.length);
+      // Newest first, the latest chosen by default; each says where it came from, what, and how it ended.
+      expect(await page.locator('#replay-of').inputValue()).to.equal(options[0].value);
+      expect(options[0].text).to.equal(`#${presented.length} step ${laterGrant + 1} · cleaning · cleaner-phone · MTU ${expected.mtu} · granted`);
+      const first = options.find((o) => o.text.includes(` step ${firstGrant + 1} `)) as { value: string; text: string };
+      expect(first.text).to.equal(`#${Number(first.value) + 1} step ${firstGrant + 1} · cleaning · cleaner-phone · MTU ${expected.mtu} · granted`);
+      await page.selectOption('#replay-of', first.value);
+      const before = await page.locator('#decisions li[data-outcome]').count();
+      await page.click('#replay');
+      await page.waitForFunction(`document.querySelectorAll('#decisions li[data-outcome]').length > ${before}`);
+      expect(await page.locator('#verdict').getAttribute('data-outcome')).to.equal(replayed.outcome);
+      const shown = (await decisions(page)).at(-1);
+      expect(shown?.outcome).to.equal(replayed.outcome);
+      expect(shown?.text).to.equal(`${replayed.outcome} (code ${REFUSAL_CODES[replayed.outcome as keyof typeof REFUSAL_CODES]})`);
+      expect(await page.locator('#decisions li[data-outcome] .what').first().textContent()).to.include(`replay of #${Number(first.value) + 1} cleaning`);
+      // The timeline says which exchange was replayed, as the text simulator's does for a label.
+      const lines = await page.locator('#tab-timeline li .x').allTextContents();
+      expect(lines.some((l) => l.startsWith(`an eavesdropper replays the ${replayed.writes} recorded writes of presentation #${Number(first.value) + 1} ("cleaning")`))).to.equal(true);
+      expect(page.errors()).to.deep.equal([]);
+    });
+
     it('cuts the power mid-grant: no answer, bolt locked after the reboot, and the same ticket is refused as replayed', async () => {
       const page = await suite.newPage();
       await open(page, suite.server().url);

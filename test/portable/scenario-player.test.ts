@@ -158,7 +158,7 @@ describe('scenario player', () => {
     ]);
     const replay = player.perform({ kind: 'replay', of: '#1', presentation: 0 }).presentation;
     const scriptedReplay = expected.presentations[2];
-    expect(replay).to.deep.include({ kind: 'replay', ticket: 'valid', outcome: scriptedReplay.outcome, writes: scriptedReplay.writes });
+    expect(replay).to.deep.include({ kind: 'replay', replayOf: 0, ticket: 'valid', outcome: scriptedReplay.outcome, writes: scriptedReplay.writes });
     expect(replay?.granted).to.equal(false);
     // A replay is not itself a recorded exchange; an index never presented is refused before anything happens.
     expect(player.replayable()).to.have.length(2);

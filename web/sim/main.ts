@@ -32,13 +32,39 @@ function render(): void {
   button.textContent = running === undefined ? 'Run' : 'Pause';
   byId<HTMLButtonElement>('step').disabled = session.player.done || running !== undefined;
   byId<HTMLButtonElement>('run').disabled = session.player.done;
-  byId<HTMLButtonElement>('replay').disabled = !session.player.recordings().includes('last');
+  renderReplayChoices();
   const door = session.player.sim.door;
   byId<HTMLButtonElement>('door-open').disabled = door === undefined || door.read() === 'open';
   byId<HTMLButtonElement>('door-close').disabled = door === undefined || door.read() === 'closed';
   const bolt = session.player.sim.view().bolt;
   byId('door-open').title = bolt === 'locked' ? 'The bolt is locked: opening now forces the door' : 'Open the door (the grant allows one door cycle)';
   byId('door-open').textContent = bolt === 'locked' ? 'Force door' : 'Open door';
+}
+
+/**
+ * The replay chooser: every recorded presentation, newest first (the latest selected unless one
+ * was chosen), as "#2 step 3 · delivery · courier-phone · MTU 185 · granted".
+ */
+function renderReplayChoices(): void {
+  const select = byId<HTMLSelectElement>('replay-of');
+  const choices = session.player.replayable();
+  const current = select.value;
+  fill(
+    select,
+    choices.length === 0
+      ? [el('option', { value: '' }, 'no exchange recorded yet')]
+      : choices
+          .slice()
+          .reverse()
+          .map(({ index, presentation: p }) =>
+            el('option', { value: index }, `#${index + 1} ${p.step < 0 ? 'by hand' : `step ${p.step + 1}`} · ${p.ticket} · ${p.phone} · MTU ${p.mtu} · ${p.outcome}`),
+          ),
+  );
+  // The latest exchange until the user picks one; their pick stays until the run restarts.
+  if (choices.length === 0) delete select.dataset.chosen;
+  else if (select.dataset.chosen === 'true' && choices.some((c) => String(c.index) === current)) select.value = current;
+  select.disabled = choices.length === 0;
+  byId<HTMLButtonElement>('replay').disabled = choices.length === 0;
 }
 
 /** Runs an action on the lock; a problem shows in the page's error line (never a stack trace). */
@@ -184,7 +210,13 @@ function wire(): void {
   byId('wait-1m').addEventListener('click', () => guarded(() => session.act({ kind: 'wait', ms: 60_000 })));
   byId<HTMLInputElement>('live').addEventListener('change', (e) => setLive((e.target as HTMLInputElement).checked));
   byId('reboot').addEventListener('click', () => guarded(() => session.act({ kind: 'reboot' })));
-  byId('replay').addEventListener('click', () => guarded(() => session.act({ kind: 'replay', of: 'last' })));
+  byId('replay-of').addEventListener('change', (e) => ((e.target as HTMLSelectElement).dataset.chosen = 'true'));
+  byId('replay').addEventListener('click', () =>
+    guarded(() => {
+      const index = Number(byId<HTMLSelectElement>('replay-of').value);
+      session.act({ kind: 'replay', of: `#${index + 1}`, presentation: index });
+    }),
+  );
   byId('cut').addEventListener('click', () =>
     guarded(() => session.player.cutPowerAtNextWrite(byId<HTMLSelectElement>('cut-when').value === 'before' ? 'before' : 'after')),
   );

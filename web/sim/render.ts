@@ -38,7 +38,7 @@ export function describeStep(step: ScenarioStep): string {
     case 'present':
       return `present ticket "${step.ticket}"${step.phone ? ` from ${step.phone}` : ''}${step.mtu ? ` at MTU ${step.mtu}` : ''}${step.proof !== 'valid' ? ` (proof: ${step.proof})` : ''}${expect}`;
     case 'replay':
-      return `replay the recorded writes of "${step.of}"${expect}`;
+      return `replay the recorded writes of ${step.presentation === undefined ? `"${step.of}"` : `presentation #${step.presentation + 1}`}${expect}`;
     case 'wait':
       return `wait ${step.ms >= 60_000 ? `${Math.round(step.ms / 60_000)} min` : `${step.ms / 1000} s`}`;
     case 'door':
@@ -178,7 +178,7 @@ export function renderPhones(session: Session, onPresent: (ticket: string) => vo
 
 function decisionText(p: PresentationRecord): string {
   const where = p.step < 0 ? 'by hand' : `step ${p.step + 1}`;
-  return `${p.kind === 'replay' ? 'replay of ' : ''}${p.ticket} · ${p.phone} · MTU ${p.mtu}`.concat(` · ${where}`);
+  return `${p.kind === 'replay' ? `replay of ${p.replayOf === undefined ? '' : `#${p.replayOf + 1} `}` : ''}${p.ticket} · ${p.phone} · MTU ${p.mtu}`.concat(` · ${where}`);
 }
 
 export function renderDecisions(session: Session): void {
