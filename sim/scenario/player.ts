@@ -395,7 +395,8 @@ export class ScenarioPlayer {
         }
         case 'replay': {
           const r = (step.presentation === undefined ? recorded.get(step.of) : exchanges.get(step.presentation)) as Recording;
-          const of = step.presentation === undefined ? `"${step.of === 'last' ? r.ticket : step.of}"` : `presentation #${step.presentation + 1} ("${r.ticket}")`;
+          const of =
+            step.presentation === undefined ? `"${step.of === 'last' ? r.ticket : step.of}"` : `presentation #${step.presentation + 1} ("${r.ticket}")`;
           sim.note('phone', `an eavesdropper replays the ${r.frames.length} recorded write${r.frames.length === 1 ? '' : 's'} of ${of} on a new connection`);
           const report = phoneFor(r.phone).replay(r.frames, { mtu: r.mtu });
           const record = finish('replay', r.ticket, r.phone, 'replayed-frames', report, step.expect);

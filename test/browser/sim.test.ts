@@ -170,7 +170,9 @@ browserTests(
       expect(await page.locator('#replay').isDisabled()).to.equal(true);
       for (let i = 0; i <= laterGrant; i++) await page.click('#step');
       await page.waitForFunction(`document.getElementById('progress-text')?.textContent?.startsWith('step ${laterGrant + 1} of')`);
-      const options = await page.locator('#replay-of option').evaluateAll((os) => os.map((o) => ({ value: o.getAttribute('value') ?? '', text: o.textContent ?? '' })));
+      const options = await page
+        .locator('#replay-of option')
+        .evaluateAll((os) => os.map((o) => ({ value: o.getAttribute('value') ?? '', text: o.textContent ?? '' })));
       const presented = expected.presentations.filter((p) => p.kind === 'present');
       expect(options).to.have.length(presented.length);
       // Newest first, the latest chosen by default; each says where it came from, what, and how it ended.
@@ -189,7 +191,11 @@ browserTests(
       expect(await page.locator('#decisions li[data-outcome] .what').first().textContent()).to.include(`replay of #${Number(first.value) + 1} cleaning`);
       // The timeline says which exchange was replayed, as the text simulator's does for a label.
       const lines = await page.locator('#tab-timeline li .x').allTextContents();
-      expect(lines.some((l) => l.startsWith(`an eavesdropper replays the ${replayed.writes} recorded writes of presentation #${Number(first.value) + 1} ("cleaning")`))).to.equal(true);
+      expect(
+        lines.some((l) =>
+          l.startsWith(`an eavesdropper replays the ${replayed.writes} recorded writes of presentation #${Number(first.value) + 1} ("cleaning")`),
+        ),
+      ).to.equal(true);
       expect(page.errors()).to.deep.equal([]);
     });
 

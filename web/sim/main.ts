@@ -57,7 +57,11 @@ function renderReplayChoices(): void {
           .slice()
           .reverse()
           .map(({ index, presentation: p }) =>
-            el('option', { value: index }, `#${index + 1} ${p.step < 0 ? 'by hand' : `step ${p.step + 1}`} · ${p.ticket} · ${p.phone} · MTU ${p.mtu} · ${p.outcome}`),
+            el(
+              'option',
+              { value: index },
+              `#${index + 1} ${p.step < 0 ? 'by hand' : `step ${p.step + 1}`} · ${p.ticket} · ${p.phone} · MTU ${p.mtu} · ${p.outcome}`,
+            ),
           ),
   );
   // The latest exchange until the user picks one; their pick stays until the run restarts.

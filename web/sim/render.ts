@@ -178,7 +178,9 @@ export function renderPhones(session: Session, onPresent: (ticket: string) => vo
 
 function decisionText(p: PresentationRecord): string {
   const where = p.step < 0 ? 'by hand' : `step ${p.step + 1}`;
-  return `${p.kind === 'replay' ? `replay of ${p.replayOf === undefined ? '' : `#${p.replayOf + 1} `}` : ''}${p.ticket} · ${p.phone} · MTU ${p.mtu}`.concat(` · ${where}`);
+  return `${p.kind === 'replay' ? `replay of ${p.replayOf === undefined ? '' : `#${p.replayOf + 1} `}` : ''}${p.ticket} · ${p.phone} · MTU ${p.mtu}`.concat(
+    ` · ${where}`,
+  );
 }
 
 export function renderDecisions(session: Session): void {
