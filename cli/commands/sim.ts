@@ -3,13 +3,13 @@
 
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { MAX_UINT32 } from '../../src/index.js';
 import { isoTime, parseSecondsArg } from '../../issuer/time.js';
 import { FileStorage } from '../../sim/hal/file-storage.js';
 import { BLE_MAX_MTU, BLE_MIN_MTU } from '../../sim/hal/ble-link.js';
 import { formatRun } from '../../sim/scenario/format.js';
 import { BUILTIN_SCENARIOS, ScenarioError, parseScenario, withOverrides, type Scenario, type ScenarioOverrides } from '../../sim/scenario/parse.js';
 import { runScenario, type RunOptions, type ScenarioRun } from '../../sim/scenario/run.js';
+import { keptClock, resumeOptions } from '../../sim/scenario/resume.js';
 import { optionalString, parseCommand, secondsOption, type Options, type Values } from '../args.js';
 import { INPUT_LIMITS, readJson } from '../input.js';
 import { CliError, fileProblem, stdout, writeFile } from '../output.js';
@@ -133,11 +133,8 @@ function openState(c: string, dir: string): SimState {
   let resumeAt: number | undefined;
   if (fs.existsSync(clockFile)) {
     const saved = readJson(clockFile, 'simulator state', INPUT_LIMITS.state);
-    const rtc = (saved as { rtc?: unknown } | null)?.rtc;
-    if (typeof rtc !== 'number' || !Number.isSafeInteger(rtc) || rtc < 0 || rtc > MAX_UINT32) {
-      throw new CliError(`simulator state ${clockFile}: no valid "rtc" (delete the file to start the clock afresh)`);
-    }
-    resumeAt = rtc;
+    resumeAt = keptClock((saved as { rtc?: unknown } | null)?.rtc);
+    if (resumeAt === undefined) throw new CliError(`simulator state ${clockFile}: no valid "rtc" (delete the file to start the clock afresh)`);
   }
   return { dir: storage.dir, storage, resumeAt };
 }
@@ -155,12 +152,8 @@ async function simCommand(c: string, args: string[]): Promise<number> {
   const scenario = withOverrides(loaded.scenario, simOverrides(c, values));
   const stateDir = optionalString(c, values, 'state');
   const state = stateDir === undefined ? undefined : openState(c, stateDir);
-  const options: RunOptions = {};
-  if (state !== undefined) {
-    options.storage = state.storage;
-    // The lock's clock never runs backwards between runs: resume where the last run stopped.
-    if (state.resumeAt !== undefined && state.resumeAt > scenario.start) options.startTime = state.resumeAt;
-  }
+  // The lock's clock never runs backwards between runs: resume where the last run stopped.
+  const options: RunOptions = state === undefined ? {} : resumeOptions(state.storage, scenario.start, state.resumeAt);
   const run = runScenario(scenario, options);
   if (state !== undefined) saveState(state, run);
 

@@ -11,6 +11,8 @@ import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILTIN_SCENARIOS, parseScenario } from '../../sim/scenario/parse.js';
 import { runScenario } from '../../sim/scenario/run.js';
+import { MemoryStorage } from '../../sim/hal/memory-storage.js';
+import { isoTime } from '../../issuer/time.js';
 import { REFUSAL_CODES } from '../../src/reasons.js';
 import { PRELOAD_PATH } from '../../cli/commands/sim.js';
 import { browserTests, saveScreenshot, type PageWithErrors } from './harness.js';
@@ -196,6 +198,73 @@ browserTests(
           l.startsWith(`an eavesdropper replays the ${replayed.writes} recorded writes of presentation #${Number(first.value) + 1} ("cleaning")`),
         ),
       ).to.equal(true);
+      expect(page.errors()).to.deep.equal([]);
+    });
+
+    it("keeps the lock's flash across a reload when asked (as latchkey sim --state does), ignores bad kept data, and forgets it on a factory reset", async () => {
+      // What the CLI does with --state: the second run boots on the first run's storage, its clock resumed where the first stopped.
+      const scenario = parseScenario(BUILTIN_SCENARIOS.default, 'default');
+      const flash = new MemoryStorage();
+      const first = runScenario(scenario, { storage: flash });
+      expect(first.end).to.be.greaterThan(scenario.start);
+      const second = runScenario(scenario, { storage: new MemoryStorage(flash.snapshot()), startTime: first.end });
+      const grant = first.presentations.findIndex((p) => p.granted);
+      expect(second.presentations[grant].outcome).to.equal('replayed');
+      const outcomes = async (page: PageWithErrors): Promise<string[]> => (await decisions(page)).map((d) => d.outcome);
+      const stored = (page: PageWithErrors): Promise<string | null> => page.evaluate("window.localStorage.getItem('latchkey.sim.flash')");
+
+      const page = await suite.newPage();
+      await open(page, suite.server().url);
+      // Off by default: the page keeps nothing.
+      expect(await page.locator('#keep-flash').isChecked()).to.equal(false);
+      await runToEnd(page);
+      expect(await outcomes(page)).to.deep.equal(first.presentations.map((p) => p.outcome));
+      expect(await stored(page)).to.equal(null);
+      // Ticked now: this lock's flash (and clock) are kept from here on.
+      await page.check('#keep-flash');
+      expect(await stored(page)).to.be.a('string');
+      // A reload boots the same lock on the kept flash, its clock where the last run stopped.
+      await page.reload();
+      await page.waitForFunction(`document.getElementById('scenario-name')?.textContent === 'default'`);
+      expect(await page.locator('#keep-flash').isChecked()).to.equal(true);
+      expect(await page.locator('#flash-note').textContent()).to.include(`the clock continues from ${isoTime(first.end).slice(0, 19).replace('T', ' ')}Z`);
+      await runToEnd(page);
+      expect(await outcomes(page)).to.deep.equal(second.presentations.map((p) => p.outcome));
+      expect((await decisions(page))[grant].text).to.equal('replayed (code 20)');
+      expect(page.errors()).to.deep.equal([]);
+
+      // Kept data that is not the lock's own (a foreign format, a key NVS would refuse, a bad clock) is ignored, with the reason.
+      for (const [bad, reason] of [
+        ['{"flash":', 'not JSON'],
+        ['{"format":"something-else","rtc":1,"flash":{}}', 'not a "latchkey-sim-flash/1" record'],
+        ['{"format":"latchkey-sim-flash/1","rtc":-1,"flash":{}}', 'no valid "rtc"'],
+        ['{"format":"latchkey-sim-flash/1","rtc":1,"flash":{"a-key-far-too-long-for-nvs":"00"}}', 'NVS allows 1..15'],
+        ['{"format":"latchkey-sim-flash/1","rtc":1,"flash":{"lk.replay":"zz"}}', 'not hex bytes'],
+      ]) {
+        await page.evaluate(`window.localStorage.setItem('latchkey.sim.flash', ${JSON.stringify(bad)})`);
+        await page.reload();
+        await page.waitForFunction(`document.getElementById('scenario-name')?.textContent === 'default'`);
+        expect(await page.locator('#flash-note').textContent(), bad)
+          .to.include('Kept flash ignored')
+          .and.include(reason);
+        await runToEnd(page);
+        expect(await outcomes(page), bad).to.deep.equal(first.presentations.map((p) => p.outcome));
+      }
+      expect(page.errors()).to.deep.equal([]);
+
+      // Factory reset: a fresh lock; the flash it writes is kept again (the box stays ticked), so a reload resumes that one.
+      await page.click('#factory-reset');
+      expect(await page.locator('#flash-note').textContent()).to.include('Factory reset');
+      await runToEnd(page);
+      expect(await outcomes(page)).to.deep.equal(first.presentations.map((p) => p.outcome));
+      // Unticked: nothing kept, and a reload boots factory-fresh.
+      await page.uncheck('#keep-flash');
+      expect(await stored(page)).to.equal(null);
+      await page.reload();
+      await page.waitForFunction(`document.getElementById('scenario-name')?.textContent === 'default'`);
+      expect(await page.locator('#keep-flash').isChecked()).to.equal(false);
+      await runToEnd(page);
+      expect(await outcomes(page)).to.deep.equal(first.presentations.map((p) => p.outcome));
       expect(page.errors()).to.deep.equal([]);
     });
 

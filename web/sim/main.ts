@@ -12,6 +12,8 @@ import { BUILTIN_SCENARIOS } from '../../sim/scenario/parse.js';
 import { byId, el, fill } from './dom.js';
 import { renderAll } from './render.js';
 import { Session } from './session.js';
+import { forgetFlash, loadFlash, saveFlash, type KeptFlash } from './flash-store.js';
+import { isoTime } from '../../issuer/time.js';
 
 let session: Session;
 /** The scenario to restart from: the JSON, its name and origin. */
@@ -26,8 +28,38 @@ function showError(message: string | undefined): void {
   box.textContent = message ?? '';
 }
 
+/** A line under "Keep this lock's flash": what was kept or restored, or why kept data was ignored. */
+function flashNote(text: string, bad = false): void {
+  const note = byId('flash-note');
+  note.textContent = text;
+  note.classList.toggle('bad', bad);
+}
+
+function keeping(): boolean {
+  return byId<HTMLInputElement>('keep-flash').checked;
+}
+
+/** After every action: the lock's flash and clock as they are now, when the page is asked to keep them. */
+function keepFlash(): void {
+  if (!keeping()) return;
+  const problem = saveFlash(session.storage, session.player.sim.time.now(), session.scenario.name);
+  if (problem !== undefined) flashNote(`Not kept: ${problem}.`, true);
+}
+
+/** The kept flash to boot on, if the page keeps it and it is sound; a bad one is reported and ignored. */
+function keptFlash(): KeptFlash | undefined {
+  if (!keeping()) return undefined;
+  const kept = loadFlash();
+  if (kept.kind === 'bad') {
+    flashNote(`Kept flash ignored (${kept.problem}): a factory-fresh lock booted.`, true);
+    return undefined;
+  }
+  return kept.kind === 'kept' ? kept.flash : undefined;
+}
+
 function render(): void {
   renderAll(session, present);
+  keepFlash();
   const button = byId<HTMLButtonElement>('run');
   button.textContent = running === undefined ? 'Run' : 'Pause';
   byId<HTMLButtonElement>('step').disabled = session.player.done || running !== undefined;
@@ -102,12 +134,21 @@ function stop(): void {
 
 function start(next: { json: unknown; name: string; origin: string }): void {
   stop();
+  const kept = keptFlash();
   try {
-    session = Session.fromJson(next.json, next.name, next.origin);
+    session = Session.fromJson(next.json, next.name, next.origin, kept);
   } catch (error) {
     showError(String((error as Error)?.message ?? error));
     return;
   }
+  if (kept !== undefined) {
+    const keys = `${kept.entries.size} key${kept.entries.size === 1 ? '' : 's'}`;
+    flashNote(
+      session.resumedAt === undefined
+        ? `Booted on the kept flash (${keys}); the clock starts at the scenario's start.`
+        : `Booted on the kept flash (${keys}); the clock continues from ${isoTime(session.resumedAt).slice(0, 19).replace('T', ' ')}Z.`,
+    );
+  } else if (keeping() && !byId('flash-note').classList.contains('bad')) flashNote("This lock's flash is kept in this browser from now on.");
   source = next;
   showError(undefined);
   const s = session.scenario;
@@ -208,6 +249,24 @@ function wire(): void {
     }
   });
 
+  byId<HTMLInputElement>('keep-flash').addEventListener('change', (e) => {
+    if ((e.target as HTMLInputElement).checked) {
+      flashNote("This lock's flash is kept in this browser: a reload or Restart boots on it.");
+      keepFlash();
+    } else {
+      forgetFlash();
+      flashNote('Nothing kept: a reload or Restart boots a factory-fresh lock.');
+    }
+  });
+  byId('factory-reset').addEventListener('click', () => {
+    forgetFlash();
+    const keep = keeping();
+    byId<HTMLInputElement>('keep-flash').checked = false; // boot fresh, not on the flash just erased
+    start(source);
+    byId<HTMLInputElement>('keep-flash').checked = keep;
+    flashNote(`Factory reset: the flash was erased and a fresh lock booted${keep ? ' (its flash is kept from now on)' : ''}.`);
+    render();
+  });
   byId('door-open').addEventListener('click', () => guarded(() => session.act({ kind: 'door', action: 'open' })));
   byId('door-close').addEventListener('click', () => guarded(() => session.act({ kind: 'door', action: 'close' })));
   byId('wait-1s').addEventListener('click', () => guarded(() => session.act({ kind: 'wait', ms: 1000 })));
@@ -291,6 +350,9 @@ async function initial(): Promise<{ json: unknown; name: string; origin: string 
 }
 
 wire();
+// Kept flash from an earlier visit ticks "Keep this lock's flash"; start() then boots on it (or says why not).
+const kept = loadFlash();
+byId<HTMLInputElement>('keep-flash').checked = kept.kind !== 'none';
 void initial().then((first) => {
   scenarioOptions(first === loaded ? 'loaded' : `builtin:${first.name}`);
   start(first);

@@ -7,6 +7,9 @@ import type { FrameEvent, SimEvent } from '../../sim/events.js';
 import { derive, parseScenario, ScenarioError, type Scenario, type ScenarioStep } from '../../sim/scenario/parse.js';
 import { ScenarioPlayer, type ScenarioRun } from '../../sim/scenario/run.js';
 import { verifyReceipt, type Receipt } from '../../src/admin/receipts.js';
+import { MemoryStorage } from '../../sim/hal/memory-storage.js';
+import { resumeOptions } from '../../sim/scenario/resume.js';
+import type { KeptFlash } from './flash-store.js';
 
 /** A flash write as the page lists it. */
 export type WriteEvent = Extract<SimEvent, { kind: 'write' }>;
@@ -45,21 +48,29 @@ export class Session {
   receipts: ReceiptRecord[] = [];
   /** Tickets issued from the form, in order. */
   readonly formTickets: string[] = [];
-  /** The latest action's one-line result, for the status bar. */
-  status = '';
+  /** The lock's flash (NVS), kept in the browser when the page is asked to. */
+  readonly storage: MemoryStorage;
+  /** Where the lock's clock resumed from kept flash, when it did (later than the scenario's start). */
+  readonly resumedAt: number | undefined;
 
   constructor(
     readonly scenario: Scenario,
     /** Where it came from: "built in", a file name, or "from the command line". */
     readonly origin: string,
+    /** Kept flash to boot on (the page's "Keep this lock's flash"), else a factory-fresh lock. */
+    kept?: KeptFlash,
   ) {
-    this.player = new ScenarioPlayer(scenario, { listen: (e) => this.heard(e) });
+    this.storage = new MemoryStorage(kept?.entries);
+    // The same rule as `latchkey sim --state`: the lock's clock resumes where it stopped, never earlier than the scenario's start.
+    const options = kept === undefined ? { storage: this.storage } : resumeOptions(this.storage, scenario.start, kept.rtc);
+    this.resumedAt = options.startTime;
+    this.player = new ScenarioPlayer(scenario, { ...options, listen: (e) => this.heard(e) });
   }
 
   /** Parses scenario JSON (a built-in one, a loaded file); throws a one-line Error when it is not one. */
-  static fromJson(json: unknown, name: string, origin: string): Session {
+  static fromJson(json: unknown, name: string, origin: string, kept?: KeptFlash): Session {
     try {
-      return new Session(parseScenario(json, name), origin);
+      return new Session(parseScenario(json, name), origin, kept);
     } catch (error) {
       if (error instanceof ScenarioError) throw new Error(`${name}: ${error.message}`);
       throw error;
