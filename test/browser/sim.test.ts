@@ -268,6 +268,52 @@ browserTests(
       expect(page.errors()).to.deep.equal([]);
     });
 
+    it("lists the owner's commands among the decisions, in order, with their results and ✓/✗ as the text simulator has them", async () => {
+      // The default scenario with one expectation the lock will not meet (provision is "done").
+      const json = { ...(structuredClone(BUILTIN_SCENARIOS.default) as { steps: Record<string, unknown>[] }), name: 'owner-door' };
+      const provision = json.steps.findIndex((s) => s.provision !== undefined);
+      json.steps[provision].expect = 'wrong-state';
+      const expected = runScenario(parseScenario(json, 'owner-door'));
+      expect(expected.admin.length).to.be.greaterThan(3);
+      const order = [
+        ...expected.presentations.map((p) => ({ step: p.step, shown: p.outcome, met: p.met })),
+        ...expected.admin.map((a) => ({ step: a.step, shown: `${a.kind}:${a.outcome}`, met: a.met })),
+      ].sort((a, b) => a.step - b.step);
+
+      const page = await suite.newPage();
+      await open(page, suite.server().url);
+      await page.setInputFiles('#scenario-file', { name: 'owner-door.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(json)) });
+      await page.waitForFunction(`document.getElementById('scenario-name')?.textContent === 'owner-door (owner-door.json)'`);
+      await runToEnd(page);
+      const listed = async (): Promise<{ shown: string; met: string; outcome: string; what: string }[]> =>
+        (
+          await page.locator('#decisions li[data-outcome], #decisions li[data-admin]').evaluateAll((lis) =>
+            lis.map((li) => ({
+              shown: li.hasAttribute('data-admin')
+                ? `${li.getAttribute('data-admin')}:${li.getAttribute('data-admin-outcome')}`
+                : (li.getAttribute('data-outcome') ?? ''),
+              met: li.querySelector('.met, .unmet')?.textContent ?? '',
+              outcome: li.querySelector('.outcome')?.textContent ?? '',
+              what: li.querySelector('.what')?.textContent ?? '',
+            })),
+          )
+        ).reverse();
+      const shown = await listed();
+      expect(shown.map((d) => d.shown)).to.deep.equal(order.map((d) => d.shown));
+      expect(shown.map((d) => d.met)).to.deep.equal(order.map((d) => (d.met === undefined ? '' : d.met ? '✓' : '✗')));
+      const provisioned = shown[order.findIndex((d) => d.step === provision)];
+      expect(provisioned).to.deep.include({ outcome: 'owner: done', met: '✗' });
+      expect(provisioned.what).to.match(new RegExp(`^owner's phone: provision with parcel-co, swift-post · seq 1 · step ${provision + 1}$`));
+      // By hand: the owner's phone sends the true time to a lock whose clock lost its battery.
+      await page.selectOption('#clock-move', 'battery');
+      await page.selectOption('#clock-move', 'true');
+      const newest = (await listed()).at(-1);
+      const line = (await page.locator('#tab-timeline li .x').allTextContents()).filter((l) => l.startsWith("owner's phone: signed time")).at(-1);
+      expect(line).to.match(new RegExp(`: ${newest?.shown.replace('signedTime:', '')}$`));
+      expect(newest).to.deep.include({ shown: 'signedTime:done', outcome: 'owner: done', met: '', what: "owner's phone: signed time · by hand" });
+      expect(page.errors()).to.deep.equal([]);
+    });
+
     it('cuts the power mid-grant: no answer, bolt locked after the reboot, and the same ticket is refused as replayed', async () => {
       const page = await suite.newPage();
       await open(page, suite.server().url);

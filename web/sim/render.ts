@@ -183,19 +183,67 @@ function decisionText(p: PresentationRecord): string {
   );
 }
 
+/** An owner's command in words: "add issuer clean-co", "signed time 12:02:05". */
+function adminText(step: ScenarioStep): string {
+  switch (step.kind) {
+    case 'provision':
+      return `provision with ${step.issuers.length ? step.issuers.join(', ') : 'no issuers'}`;
+    case 'addIssuer':
+      return `add issuer ${step.issuer}`;
+    case 'removeIssuer':
+      return `remove issuer ${step.issuer}`;
+    case 'revoke': {
+      const r = step.revoke;
+      if (r.kind === 'ticket') return `revoke ticket ${r.ticket}`;
+      if (r.kind === 'courier') return `revoke ${r.courier} of ${r.issuer}`;
+      if (r.kind === 'issued-before') return `revoke ${r.issuer}'s older tickets`;
+      return `revoke ${r.issuer}'s key`;
+    }
+    case 'settings':
+      return `settings ${Object.keys(step.settings).join(', ')}`;
+    case 'signedTime':
+      return 'signed time';
+    case 'exportLog':
+      return 'audit log export';
+    default:
+      return step.kind;
+  }
+}
+
+function expectMark(met: boolean | undefined, expected: string | undefined): HTMLElement | undefined {
+  return met === undefined
+    ? undefined
+    : el('span', { class: met ? 'met' : 'unmet', title: met ? 'as the scenario expects' : `expected ${expected}` }, met ? '✓' : '✗');
+}
+
 export function renderDecisions(session: Session): void {
   const run = session.run;
-  const items = run.presentations.map((p, i) =>
-    el(
+  const items = session.decisions.map((d) => {
+    if (d.kind === 'admin') {
+      // An owner's command: its result ("done", "stale-sequence", "verified" for a log export).
+      const a = d.record;
+      const ok = a.outcome === 'done' || a.outcome === 'verified';
+      return el(
+        'li',
+        { 'data-admin': a.kind, 'data-admin-outcome': a.outcome, class: `admin ${ok ? 'granted' : 'refused'}` },
+        el('span', { class: 'outcome' }, `owner: ${a.outcome}`),
+        el(
+          'span',
+          { class: 'what' },
+          `owner's phone: ${adminText(d.step)}${a.seq ? ` · seq ${a.seq}` : ''} · ${a.step < 0 ? 'by hand' : `step ${a.step + 1}`}`,
+        ),
+        expectMark(a.met, a.expect),
+      );
+    }
+    const p = d.record;
+    return el(
       'li',
       { 'data-outcome': p.outcome, 'data-granted': String(p.granted), class: p.granted ? 'granted' : 'refused' },
       el('span', { class: 'outcome' }, p.granted ? `granted${p.seconds !== undefined ? `, relock ${p.seconds} s` : ''}` : outcomeWithCode(p.outcome)),
-      el('span', { class: 'what' }, `#${i + 1} ${decisionText(p)}`),
-      p.met === undefined
-        ? undefined
-        : el('span', { class: p.met ? 'met' : 'unmet', title: p.met ? 'as the scenario expects' : `expected ${p.expect}` }, p.met ? '✓' : '✗'),
-    ),
-  );
+      el('span', { class: 'what' }, `#${d.index + 1} ${decisionText(p)}`),
+      expectMark(p.met, p.expect),
+    );
+  });
   const list = byId('decisions');
   fill(list, items.length ? items.reverse() : [el('li', { class: 'muted' }, 'none yet')]);
   const last = run.presentations[run.presentations.length - 1];

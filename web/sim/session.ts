@@ -5,7 +5,7 @@
 
 import type { FrameEvent, SimEvent } from '../../sim/events.js';
 import { derive, parseScenario, ScenarioError, type Scenario, type ScenarioStep } from '../../sim/scenario/parse.js';
-import { ScenarioPlayer, type ScenarioRun } from '../../sim/scenario/run.js';
+import { ScenarioPlayer, type AdminRecord, type PresentationRecord, type ScenarioRun, type StepReport } from '../../sim/scenario/run.js';
 import { verifyReceipt, type Receipt } from '../../src/admin/receipts.js';
 import { MemoryStorage } from '../../sim/hal/memory-storage.js';
 import { resumeOptions } from '../../sim/scenario/resume.js';
@@ -36,6 +36,9 @@ export interface TicketForm {
   lockId: string;
 }
 
+/** A decision the page lists, in the order it happened: a presentation (numbered as the replay chooser numbers it) or an owner's command. */
+export type Decision = { kind: 'presentation'; index: number; record: PresentationRecord } | { kind: 'admin'; step: ScenarioStep; record: AdminRecord };
+
 /** Frames kept for the list: the newest ones (a long scenario sends thousands). */
 const MAX_FRAMES = 400;
 const MAX_WRITES = 400;
@@ -46,6 +49,8 @@ export class Session {
   framesTotal = 0;
   writes: WriteEvent[] = [];
   receipts: ReceiptRecord[] = [];
+  /** Presentations and owner's commands, oldest first. */
+  readonly decisions: Decision[] = [];
   /** Tickets issued from the form, in order. */
   readonly formTickets: string[] = [];
   /** The lock's flash (NVS), kept in the browser when the page is asked to. */
@@ -115,12 +120,18 @@ export class Session {
 
   /** The next scenario step. */
   step(): void {
-    this.player.next();
+    this.decided(this.player.next());
   }
 
-  /** An action from the page's controls (door, wait, clock, reboot, replay, present). */
+  /** An action from the page's controls (door, wait, clock, reboot, replay, present, signed time). */
   act(step: ScenarioStep): void {
-    this.player.perform(step);
+    this.decided(this.player.perform(step));
+  }
+
+  private decided(report: StepReport | undefined): void {
+    if (report?.presentation !== undefined)
+      this.decisions.push({ kind: 'presentation', index: this.player.presentations.length - 1, record: report.presentation });
+    if (report?.admin !== undefined) this.decisions.push({ kind: 'admin', step: report.step, record: report.admin });
   }
 
   /**
@@ -138,7 +149,7 @@ export class Session {
    */
   setTrueTime(): void {
     const time = { relative: false as const, seconds: this.trueNow() };
-    this.player.perform(this.scenario.owner !== undefined ? { kind: 'signedTime', time } : { kind: 'setClock', time });
+    this.act(this.scenario.owner !== undefined ? { kind: 'signedTime', time } : { kind: 'setClock', time });
   }
 
   /** Issues a ticket from the form (signed by the scenario's issuer key) and gives it to a phone. Returns its name. */
@@ -175,6 +186,6 @@ export class Session {
 
   /** Presents a known ticket from its phone at the page's MTU. */
   present(ticket: string): void {
-    this.player.perform({ kind: 'present', ticket, proof: 'valid', mtu: this.player.mtu });
+    this.act({ kind: 'present', ticket, proof: 'valid', mtu: this.player.mtu });
   }
 }
