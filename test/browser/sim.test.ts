@@ -227,10 +227,11 @@ browserTests(
       await page.reload();
       await page.waitForFunction(`document.getElementById('scenario-name')?.textContent === 'default'`);
       expect(await page.locator('#keep-flash').isChecked()).to.equal(true);
-      expect(await page.locator('#flash-note').textContent()).to.include(`the clock continues from ${isoTime(first.end).slice(0, 19).replace('T', ' ')}Z`);
+      expect(await page.locator('#flash-note').textContent()).to.include(`clock resumed at ${isoTime(first.end).slice(0, 19).replace('T', ' ')}Z`);
       await runToEnd(page);
       expect(await outcomes(page)).to.deep.equal(second.presentations.map((p) => p.outcome));
       expect((await decisions(page))[grant].text).to.equal('replayed (code 20)');
+      await saveScreenshot(page, 'web-sim-kept-flash');
       expect(page.errors()).to.deep.equal([]);
 
       // Kept data that is not the lock's own (a foreign format, a key NVS would refuse, a bad clock) is ignored, with the reason.

@@ -145,8 +145,8 @@ function start(next: { json: unknown; name: string; origin: string }): void {
     const keys = `${kept.entries.size} key${kept.entries.size === 1 ? '' : 's'}`;
     flashNote(
       session.resumedAt === undefined
-        ? `Booted on the kept flash (${keys}); the clock starts at the scenario's start.`
-        : `Booted on the kept flash (${keys}); the clock continues from ${isoTime(session.resumedAt).slice(0, 19).replace('T', ' ')}Z.`,
+        ? `Kept flash (${keys}); clock from the scenario.`
+        : `Kept flash (${keys}), clock resumed at ${isoTime(session.resumedAt).slice(0, 19).replace('T', ' ')}Z.`,
     );
   } else if (keeping() && !byId('flash-note').classList.contains('bad')) flashNote("This lock's flash is kept in this browser from now on.");
   source = next;
