@@ -11,6 +11,7 @@
 
 import { REQUEST_CHARACTERISTIC_UUID, RESPONSE_CHARACTERISTIC_UUID, SERVICE_UUID } from '../src/ble/uuids.js';
 import { errorMessage } from '../src/result.js';
+import { isoTime } from '../issuer/time.js';
 import { CourierSession, MIN_FRAME_CAPACITY, type SessionOptions, type SessionPlan, type Verdict } from './session.js';
 import type { ChallengeMessage } from '../src/ble/messages.js';
 
@@ -111,8 +112,6 @@ export function chooseLock(bluetooth: BluetoothLike): Promise<BluetoothDeviceLik
 }
 
 class StepTimeout extends Error {}
-
-const isoTime = (unix: number): string => new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
 
 /** Rejects with StepTimeout when `promise` has not settled within `ms`. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

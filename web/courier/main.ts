@@ -10,6 +10,7 @@ import { summarizeTicket, ticketIsFor, type TicketSummary } from '../../courier/
 import { chooseLock, DEFAULT_FRAME_CAPACITY, presentOverBluetooth, webBluetooth, type PresentationAttempt } from '../../courier/web-bluetooth.js';
 import { ticketFromFile, ticketFromText } from '../../issuer/ticket-text.js';
 import { base64urlDecode } from '../../issuer/jwk.js';
+import { isoTime as iso } from '../../issuer/time.js';
 import { verifyReceipt } from '../../src/admin/receipts.js';
 import { fromHex, toHex } from '../../src/bytes.js';
 
@@ -23,8 +24,6 @@ const storage = window.localStorage;
 let holder: StoredKey | undefined;
 let ticket: { bytes: Uint8Array; summary: TicketSummary } | undefined;
 let busy = false;
-
-const iso = (unix: number): string => new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
 
 function supportProblem(): string | undefined {
   if (!window.isSecureContext)
